@@ -1,0 +1,71 @@
+# Two commands matter: `make run` (portal with demo data on SQLite) and `make test` (whole suite).
+# Everything else is listed by `make help`.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements/dev.lock | cksum | cut -d' ' -f1)
+DEV_ENV := DJANGO_DEBUG=true
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-postgres e2e lint format messages catalogues lock check-deploy clean
+
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
+
+$(STAMP): requirements/dev.lock
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements/dev.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP) ## Create .venv and install the locked dependencies (only when the lock changed)
+
+catalogues: $(STAMP) ## Compile locale/*.po into .mo (pure Python: no GNU gettext needed)
+	$(DEV_ENV) $(PY) manage.py compile_catalogues
+
+run: $(STAMP) catalogues ## Migrate, seed demo data and serve the portal at http://127.0.0.1:8000
+	$(DEV_ENV) $(PY) manage.py migrate --no-input
+	$(DEV_ENV) $(PY) manage.py createcachetable
+	$(DEV_ENV) $(PY) manage.py seed_demo
+	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) ## Run the whole test suite on SQLite (browser journeys run when /usr/bin/chromium exists)
+	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+test-postgres: $(STAMP) ## Run the suite against DATABASE_URL (default: local PostgreSQL, fresh test database)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/eco_portal} \
+		$(PY) -m pytest -n 2 --dist loadfile --create-db $(PYTEST_ARGS)
+
+e2e: $(STAMP) ## Run only the browser journeys
+	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff format --check, ruff check, makemigrations --check
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+format: $(STAMP) ## Apply ruff formatting and autofixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: $(STAMP) ## Refresh locale/ catalogues from the source (needs GNU gettext)
+	$(DEV_ENV) $(PY) manage.py makemessages --no-location --no-obsolete -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+	$(DEV_ENV) $(PY) manage.py makemessages -d djangojs --no-location --no-obsolete -l zh_Hans -l en --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'tests/*'
+	$(PY) -m portal.i18n_tools fill-en
+
+check-deploy: $(STAMP) ## manage.py check --deploy under production-like environment
+	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 40 2>/dev/null || echo ci-only-$$RANDOM$$RANDOM-$$RANDOM$$RANDOM-long-enough-secret-key-value-xyz) \
+		DJANGO_ALLOWED_HOSTS=portal.example.gov.cn $(PY) manage.py check --deploy --fail-level WARNING
+
+lock: ## Re-resolve requirements/*.lock from pyproject.toml (needs network)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes -o requirements/base.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements/dev.lock
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

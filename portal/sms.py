@@ -1,0 +1,41 @@
+"""Text messages behind one small interface.
+
+A deployment sets PORTAL_SMS_SENDER to the dotted path of a class with a ``send(phone, message)``
+method that talks to its SMS gateway (Aliyun, Tencent Cloud, an operator's platform...). The
+console sender logs instead, and the memory sender keeps an outbox for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, message: str) -> None: ...
+
+
+class ConsoleSmsSender:
+    """Development sender: writes the message to the log (never use in production)."""
+
+    def send(self, phone: str, message: str) -> None:
+        logger.info("SMS to %s: %s", phone, message)
+
+
+class MemorySmsSender:
+    """Test sender: appends (phone, message) to the class-level outbox."""
+
+    outbox: list[tuple[str, str]] = []
+
+    def send(self, phone: str, message: str) -> None:
+        self.outbox.append((phone, message))
+
+
+def send_sms(*, phone: str, message: str) -> None:
+    sender: SmsSender = import_string(settings.PORTAL_SMS_SENDER)()
+    sender.send(phone, message)

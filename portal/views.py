@@ -1,0 +1,80 @@
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from portal.context_processors import ELDERLY_COOKIE
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 when the database answers a query, 503 otherwise (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.exception("Health check: database unavailable")
+        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def _safe_next(request, fallback: str = "/") -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+@require_POST
+def toggle_elderly_mode(request):
+    """Switch the elderly-friendly mode (适老化: larger text, higher contrast); remembered a year."""
+    response = HttpResponseRedirect(_safe_next(request))
+    if request.POST.get("enable") == "1":
+        response.set_cookie(
+            ELDERLY_COOKIE,
+            "1",
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=request.is_secure(),
+            httponly=True,
+        )
+    else:
+        response.delete_cookie(ELDERLY_COOKIE, samesite="Lax")
+    return response
+
+
+@login_required
+def me(request):
+    """我的: the resident's own page. Later features add their sections through the template."""
+    return render(request, "portal/me.html", {})
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+def bad_request(request, exception=None):
+    return _render_error(request, "400.html", 400)
+
+
+def server_error(request):
+    return _render_error(request, "500.html", 500)
+
+
+def _render_error(request, template_name: str, status: int):
+    # Error templates extend base_error.html, which reads nothing from the database, so they
+    # render even when the database is the thing that failed.
+    body = loader.get_template(template_name).render({"request": request})
+    return HttpResponse(body, status=status)

@@ -1,0 +1,47 @@
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Page, Site
+
+from cms.models import HomePage
+from portal.models import Department, DepartmentMembership, Subdistrict, User
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return (
+        User.objects.count(),
+        Subdistrict.objects.count(),
+        Department.objects.count(),
+        DepartmentMembership.objects.count(),
+        Page.objects.count(),
+        Site.objects.count(),
+    )
+
+
+def test_seed_demo_is_idempotent(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    first = counts()
+    call_command("seed_demo")
+    assert counts() == first
+    assert Subdistrict.objects.count() == 6
+    assert set(Subdistrict.objects.values_list("name", flat=True)) >= {"东华街道", "银江镇"}
+    site = Site.objects.get(is_default_site=True)
+    assert isinstance(site.root_page.specific, HomePage)
+    assert User.objects.filter(
+        username="handler", department_memberships__department__code="eco-env"
+    ).exists()
+
+
+def test_seed_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        call_command("seed_demo")
+    assert not User.objects.exists()
+
+
+def test_seed_demo_force_overrides_the_refusal(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", "--force")
+    assert User.objects.filter(username="admin", is_superuser=True).exists()

@@ -1,0 +1,24 @@
+"""Test settings: the production settings module with the speed tricks tests need.
+
+Everything not overridden here is exactly what runs in production, so tests exercise the real
+configuration (middleware, allauth, i18n). DJANGO_DEBUG is forced on only for reading
+portal.settings; Django's test runner turns DEBUG off again for the tests themselves.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from portal.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+PORTAL_SMS_SENDER = "portal.sms.MemorySmsSender"
+PORTAL_REQUIRE_STAFF_MFA = False
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
