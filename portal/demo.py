@@ -84,11 +84,30 @@ def ensure_site_tree():
             old_root.delete()
 
     for slug, title, intro in SECTIONS:
-        if not home.get_children().filter(slug=slug).exists():
-            page = StandardPage(title=title, slug=slug, intro=intro, show_in_menus=True)
-            home.add_child(instance=page)
-            page.save_revision().publish()
+        ensure_section(home, slug=slug, title=title, intro=intro)
     return site
+
+
+def ensure_section(home, *, slug: str, page_class=None, **fields):
+    """The live section page ``slug`` under ``home``, of ``page_class`` (default StandardPage).
+
+    Apps call this from their own demo.seed() with their index page class: a childless page of
+    another class left by an earlier seed (the foundation's StandardPage placeholder) is replaced.
+    """
+    from cms.models import StandardPage
+
+    page_class = page_class or StandardPage
+    existing = home.get_children().filter(slug=slug).first()
+    if existing is not None:
+        if existing.specific_class is page_class:
+            return existing.specific
+        if existing.get_children_count():
+            return existing.specific  # real content below it: leave it to an editor
+        existing.delete()
+    page = page_class(slug=slug, show_in_menus=True, **fields)
+    home.add_child(instance=page)
+    page.save_revision().publish()
+    return page
 
 
 def ensure_portal_settings(site) -> None:

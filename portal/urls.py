@@ -35,6 +35,10 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("me/", views.me, name="me"),
+    path("", include("cms.urls")),
+    path("disclosure/", include("disclosure.urls")),
+    path("surveys/", include("surveys.urls")),
+    path("tipoffs/", include("portal.tipoffs.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
