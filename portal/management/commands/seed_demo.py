@@ -35,9 +35,7 @@ class Command(BaseCommand):
                 import_module(module_name).seed()
                 self.stdout.write(f"  seeded {config.label}")
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo data ready. Demo users (password for all: {DEMO_PASSWORD}):"
-            )
+            self.style.SUCCESS(f"Demo data ready. Demo users (password for all: {DEMO_PASSWORD}):")
         )
         for _username, email, role, _department in DEMO_USERS:
             self.stdout.write(f"  {email:<24} {role or 'resident'}")
