@@ -54,7 +54,7 @@ SECTIONS = [
 
 def ensure_site_tree():
     """A HomePage as the default site's root, with the section pages under it."""
-    from cms.models import HomePage, StandardPage
+    from cms.models import HomePage
 
     home = HomePage.objects.first()
     if home is None:
