@@ -83,3 +83,12 @@ def test_staff_may_use_the_admin_without_two_factor_when_the_rule_is_off(client,
     settings.PORTAL_REQUIRE_STAFF_MFA = False
     client.force_login(UserFactory(roles=[roles.EDITOR]))
     assert client.get("/admin/").status_code == 200
+
+
+def test_verified_phone_number_is_a_login(client):
+    user = UserFactory(phone="+8613900000001", phone_verified=True)
+    response = client.post(
+        reverse("account_login"), {"login": "+8613900000001", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
