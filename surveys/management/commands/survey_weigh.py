@@ -1,0 +1,279 @@
+"""Weight a respondent file to population margins and print weighted rates (files only).
+
+    python manage.py survey_weigh --responses R.csv --margins M.csv \\
+        --rate satisfied=q_satisfaction:4,5 --rate participated=q_participation:是 \\
+        --by sub_district,sex,age_group --weights-out W.csv --format json
+
+R.csv: one row per respondent with an id column, the weighting variables named as in M.csv and
+the answer columns. M.csv: ``variable,category,value`` (counts or shares). Nothing is read from
+or written to the database, so the statistics bureau can run it on its own CATI data.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys.margins import MarginsError, parse_margins_csv
+from surveys.rates import DEFAULT_MIN_N, RateError, estimate_rates, indicator_from_values
+from surveys.weighting import WeightingError, rake_weights, scale_weights, write_weights_csv
+
+RATE_SPEC = re.compile(r"^\s*(?P<name>[^=]+?)\s*=\s*(?P<column>[^:]+?)\s*:(?P<values>.+)$")
+COLLAPSE_SPEC = re.compile(r"^\s*(?P<variable>[^:]+?)\s*:(?P<source>[^=]+?)=(?P<target>.+)$")
+
+
+def _split(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return out
+
+
+def _number(estimate: float | None, digits: int = 4) -> str:
+    return "—" if estimate is None else f"{estimate:.{digits}f}"
+
+
+class Command(BaseCommand):
+    help = (
+        "Rake a responses CSV to population margins and print weighted rates with standard "
+        "errors and 95% logit confidence intervals (JSON or a table). Works on files alone."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--responses", required=True, help="CSV, one row per respondent.")
+        parser.add_argument(
+            "--margins", required=True, help="CSV with columns variable,category,value."
+        )
+        parser.add_argument(
+            "--rate",
+            action="append",
+            required=True,
+            metavar="NAME=COLUMN:V1,V2",
+            help="A rate: the share of respondents whose COLUMN is one of the values "
+            "(rows with an empty COLUMN are excluded). Repeat for several rates.",
+        )
+        parser.add_argument(
+            "--by",
+            action="append",
+            metavar="COL,…",
+            help="Break the rates down by these columns (comma-separated; repeatable).",
+        )
+        parser.add_argument("--id-column", default="respondent_id")
+        parser.add_argument(
+            "--design-weights", metavar="COLUMN", help="Column of design weights (default 1)."
+        )
+        parser.add_argument(
+            "--trim-cap",
+            type=float,
+            help="Trim weights above this multiple of the mean weight, then re-rake, "
+            "until stable (R trimWeights + rake).",
+        )
+        parser.add_argument(
+            "--trim-floor", type=float, help="Raise weights below this multiple of the mean."
+        )
+        parser.add_argument("--tolerance", type=float, default=1e-10)
+        parser.add_argument("--max-iterations", type=int, default=1000)
+        parser.add_argument(
+            "--min-n",
+            type=int,
+            default=DEFAULT_MIN_N,
+            help=f"Suppress breakdown cells with fewer respondents (default {DEFAULT_MIN_N}).",
+        )
+        parser.add_argument(
+            "--collapse",
+            action="append",
+            metavar="VARIABLE:CATEGORY=INTO",
+            help="Merge a category into another in both the responses and the margins.",
+        )
+        parser.add_argument(
+            "--weights-out", help="Write respondent id and weight (summing to n) to this CSV."
+        )
+        parser.add_argument("--format", choices=("json", "table"), default="json")
+
+    def handle(self, *args, **options):
+        responses = self._read_responses(options["responses"])
+        id_column = options["id_column"]
+        if id_column not in responses.columns:
+            raise CommandError(
+                f"The responses have no id column '{id_column}' (use --id-column); "
+                f"columns: {', '.join(responses.columns)}."
+            )
+        ids = responses[id_column]
+        if (ids == "").any():
+            row = int((ids == "").to_numpy().argmax()) + 2
+            raise CommandError(f"Respondent id is empty on line {row} of the responses.")
+        duplicated = ids[ids.duplicated()]
+        if not duplicated.empty:
+            raise CommandError(
+                f"Respondent id '{duplicated.iloc[0]}' appears more than once in the responses."
+            )
+
+        margins = self._read_margins(options["margins"])
+        rates = self._parse_rates(options["rate"], responses)
+        by = _split(options["by"])
+        for column in by:
+            if column not in responses.columns:
+                raise CommandError(f"--by column '{column}' is not a column of the responses.")
+        collapse = self._parse_collapse(options["collapse"])
+
+        try:
+            result = rake_weights(
+                responses,
+                margins.values,
+                design_weights=options["design_weights"],
+                tol=options["tolerance"],
+                max_iter=options["max_iterations"],
+                trim_cap=options["trim_cap"],
+                trim_floor=options["trim_floor"],
+                population_total=margins.population_total,
+                collapse=collapse,
+            )
+            report = estimate_rates(
+                indicators={
+                    name: indicator_from_values(responses[column], values)
+                    for name, (column, values) in rates.items()
+                },
+                weights=result.weights,
+                calibration=result.calibration,
+                by={column: responses[column] for column in by},
+                category_order={
+                    variable: [c for c in table if c not in collapse.get(variable, {})]
+                    for variable, table in margins.values.items()
+                },
+                min_n=options["min_n"],
+            )
+        except (WeightingError, RateError) as error:
+            raise CommandError(str(error)) from None
+
+        if options["weights_out"]:
+            weights = scale_weights(result.weights, total=float(result.n))
+            try:
+                with open(options["weights_out"], "w", encoding="utf-8", newline="") as target:
+                    write_weights_csv(target, ids.tolist(), weights, id_header=id_column)
+            except OSError as error:
+                raise CommandError(f"Cannot write {options['weights_out']}: {error}") from None
+
+        output = report.as_dict()
+        output = {
+            "n": output["n"],
+            "n_eff": output["n_eff"],
+            "deff": output["deff"],
+            "weighting": result.diagnostics.as_dict(),
+            "rates": output["rates"],
+            "breakdowns": output["breakdowns"],
+        }
+        if options["format"] == "json":
+            self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
+        else:
+            self._write_table(output, rates)
+
+    # ------------------------------------------------------------------------------------
+
+    def _read_responses(self, path: str) -> pd.DataFrame:
+        if not Path(path).is_file():
+            raise CommandError(f"Responses file not found: {path}")
+        frame = None
+        for encoding in ("utf-8-sig", "gb18030"):  # GB18030: CSV saved by Chinese Excel
+            try:
+                frame = pd.read_csv(
+                    path, dtype=str, keep_default_na=False, encoding=encoding, skipinitialspace=True
+                )
+                break
+            except UnicodeDecodeError:
+                continue
+            except pd.errors.EmptyDataError:
+                raise CommandError(f"The responses file {path} is empty.") from None
+            except pd.errors.ParserError as error:
+                raise CommandError(f"Cannot read the responses file {path}: {error}") from None
+        if frame is None:
+            raise CommandError(f"The responses file {path} is neither UTF-8 nor GB18030 text.")
+        frame.columns = [str(c).strip() for c in frame.columns]
+        if frame.empty:
+            raise CommandError(f"The responses file {path} has no respondents.")
+        return frame.apply(lambda column: column.str.strip())
+
+    def _read_margins(self, path: str):
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            raise CommandError(f"Margins file not found: {path}") from None
+        try:
+            return parse_margins_csv(data)
+        except MarginsError as error:
+            raise CommandError(f"The margins in {path} are not valid:\n{error}") from None
+
+    def _parse_rates(self, specs: list[str], responses: pd.DataFrame) -> dict:
+        rates: dict[str, tuple[str, list[str]]] = {}
+        for spec in specs:
+            match = RATE_SPEC.match(spec)
+            values = [v.strip() for v in match["values"].split(",")] if match else []
+            if not match or not any(values):
+                raise CommandError(
+                    f"Cannot read --rate {spec!r}; write NAME=COLUMN:VALUE1,VALUE2 "
+                    "(e.g. satisfied=q_satisfaction:4,5)."
+                )
+            name, column = match["name"], match["column"]
+            if name in rates:
+                raise CommandError(f"Rate '{name}' is defined twice.")
+            if column not in responses.columns:
+                raise CommandError(
+                    f"Rate '{name}' uses column '{column}', which is not a column of the "
+                    f"responses (columns: {', '.join(responses.columns)})."
+                )
+            values = [v for v in values if v]
+            present = set(responses[column].unique())
+            if not present.intersection(values):
+                self.stderr.write(
+                    f"Warning: none of the values {', '.join(values)} of rate '{name}' occurs "
+                    f"in column '{column}'; the rate will be 0."
+                )
+            rates[name] = (column, values)
+        return rates
+
+    def _parse_collapse(self, specs: list[str] | None) -> dict[str, dict[str, str]]:
+        collapse: dict[str, dict[str, str]] = {}
+        for spec in specs or []:
+            match = COLLAPSE_SPEC.match(spec)
+            if not match:
+                raise CommandError(
+                    f"Cannot read --collapse {spec!r}; write VARIABLE:CATEGORY=INTO "
+                    "(e.g. age_group:75+=60-74)."
+                )
+            collapse.setdefault(match["variable"], {})[match["source"].strip()] = match[
+                "target"
+            ].strip()
+        return collapse
+
+    def _write_table(self, output: dict, rates: dict) -> None:
+        w = output["weighting"]
+        out = self.stdout
+        out.write(
+            f"n = {output['n']}   n_eff = {output['n_eff']:.1f}   deff = {output['deff']:.3f}"
+        )
+        out.write(
+            f"{w['method']}: {w['iterations']} iterations, max margin error "
+            f"{w['max_margin_error']:.2e}, converged {'yes' if w['converged'] else 'no'}, "
+            f"trimmed {w['trimmed']} (rounds {w['trim_rounds']})"
+        )
+        header = f"{'':<24}{'rate':>9}{'se':>9}{'95% CI':>20}{'n':>8}"
+        out.write("")
+        out.write(header)
+        for name, est in output["rates"].items():
+            out.write(self._row(name, est))
+        for by, cells in output["breakdowns"].items():
+            out.write("")
+            out.write(f"by {by}")
+            for category, per_rate in cells.items():
+                for name, est in per_rate.items():
+                    out.write(self._row(f"  {category} · {name}", est))
+
+    @staticmethod
+    def _row(label: str, est: dict) -> str:
+        if est["suppressed"]:
+            return f"{label:<24}{'(suppressed: n < threshold)':>46}{est['n']:>8}"
+        ci = f"[{_number(est['ci_low'])}, {_number(est['ci_high'])}]"
+        return f"{label:<24}{_number(est['rate']):>9}{_number(est['se']):>9}{ci:>20}{est['n']:>8}"
