@@ -1,0 +1,540 @@
+"""A survey's structure as plain values, the forms of each step and whole-response validation.
+
+One function, ``validate_submission``, decides whether input is a valid response: the web form
+(step by step and again in full at submit), the paper/CATI import and the benchmark all call it.
+Display conditions are enforced here on the server: an answer to a question that the earlier
+answers hide is an error, never silently kept.
+
+Steps: step 0 is the standard demographic block (sub-district, sex, age group or birth year);
+steps 1..n are the questionnaire's pages in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.core.cache import cache
+from django.utils.datastructures import MultiValueDict
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from surveys.models import AgeGroup, Question, Sex, Survey, age_group_for, split_codes
+
+DEFAULT_SHORT_TEXT = 200
+DEFAULT_LONG_TEXT = 2000
+DEMOGRAPHIC_FIELDS = ("subdistrict", "sex", "age_group", "birth_year")
+STRUCTURE_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class ChoiceSpec:
+    id: int | None
+    code: str
+    label: str
+    score: float | None
+    substantive: bool
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    id: int | None
+    code: str
+    label: str
+
+
+@dataclass(frozen=True)
+class QuestionSpec:
+    id: int | None
+    code: str
+    text: str
+    help_text: str
+    kind: str
+    required: bool
+    page: int
+    min_value: Decimal | None
+    max_value: Decimal | None
+    max_length: int
+    condition_code: str
+    condition_choices: frozenset[str]
+    choices: tuple[ChoiceSpec, ...]
+    rows: tuple[RowSpec, ...]
+
+    @property
+    def is_matrix(self) -> bool:
+        return self.kind == Question.Kind.MATRIX
+
+    @property
+    def has_choices(self) -> bool:
+        return self.kind in Question.CHOICE_KINDS
+
+    def field_name(self, row: RowSpec | None = None) -> str:
+        return f"{self.code}_{row.code}" if row is not None else self.code
+
+    def field_names(self) -> list[str]:
+        if self.is_matrix:
+            return [self.field_name(row) for row in self.rows]
+        return [self.code]
+
+    @cached_property
+    def choice_by_code(self) -> dict[str, ChoiceSpec]:
+        return {choice.code: choice for choice in self.choices}
+
+
+@dataclass(frozen=True)
+class SubdistrictSpec:
+    id: int
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class SurveyStructure:
+    survey_id: int | None
+    year: int
+    age_input: str
+    questions: tuple[QuestionSpec, ...]
+    subdistricts: tuple[SubdistrictSpec, ...]
+    pages: tuple[int, ...] = field(init=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "pages", tuple(sorted({q.page for q in self.questions})))
+
+    @property
+    def step_count(self) -> int:
+        """Steps including the demographic block (step 0)."""
+        return len(self.pages) + 1
+
+    def questions_on_step(self, step: int) -> list[QuestionSpec]:
+        if step == 0:
+            return []
+        page = self.pages[step - 1]
+        return [q for q in self.questions if q.page == page]
+
+    @cached_property
+    def question_by_code(self) -> dict[str, QuestionSpec]:
+        return {q.code: q for q in self.questions}
+
+    @cached_property
+    def subdistrict_by_code(self) -> dict[str, SubdistrictSpec]:
+        return {s.code: s for s in self.subdistricts}
+
+    def all_field_names(self) -> list[str]:
+        return [name for q in self.questions for name in q.field_names()]
+
+
+def _spec_from_question(question) -> QuestionSpec:
+    kind = question.kind
+    default_length = DEFAULT_LONG_TEXT if kind == Question.Kind.LONG_TEXT else DEFAULT_SHORT_TEXT
+    return QuestionSpec(
+        id=question.pk,
+        code=question.code,
+        text=question.text,
+        help_text=question.help_text,
+        kind=kind,
+        required=question.required,
+        page=question.page,
+        min_value=question.min_value,
+        max_value=question.max_value,
+        max_length=question.max_length or default_length,
+        condition_code=question.condition_question_code,
+        condition_choices=frozenset(split_codes(question.condition_choice_codes)),
+        choices=tuple(
+            ChoiceSpec(
+                id=c.pk,
+                code=c.code,
+                label=c.label,
+                score=float(c.score) if c.score is not None else None,
+                substantive=c.is_substantive,
+            )
+            for c in question.choices.all()
+        ),
+        rows=tuple(RowSpec(id=r.pk, code=r.code, label=r.label) for r in question.rows.all()),
+    )
+
+
+def _subdistricts() -> tuple[SubdistrictSpec, ...]:
+    from portal.models import Subdistrict
+
+    return tuple(
+        SubdistrictSpec(id=s.pk, code=s.code, name=s.name)
+        for s in Subdistrict.objects.filter(is_active=True)
+    )
+
+
+def build_structure_from_instance(survey: Survey) -> SurveyStructure:
+    """The structure of a survey as it is in memory (used by the admin preview)."""
+    questions = sorted(survey.questions.all(), key=lambda q: (q.page, q.sort_order or 0))
+    return SurveyStructure(
+        survey_id=survey.pk,
+        year=survey.year or 0,
+        age_input=survey.age_input,
+        questions=tuple(_spec_from_question(q) for q in questions),
+        subdistricts=_subdistricts(),
+    )
+
+
+def load_structure(survey: Survey) -> SurveyStructure:
+    """The saved structure of ``survey``, from the shared cache or with four queries.
+
+    The cache key carries ``updated_at``, which changes whenever the survey is saved in the
+    admin, so a stale structure is never served after an edit.
+    """
+    key = f"surveys:structure:{survey.pk}:{survey.updated_at.timestamp()}"
+    structure = cache.get(key)
+    if structure is None:
+        questions = survey.questions.prefetch_related("choices", "rows").order_by(
+            "page", "sort_order", "pk"
+        )
+        structure = SurveyStructure(
+            survey_id=survey.pk,
+            year=survey.year,
+            age_input=survey.age_input,
+            questions=tuple(_spec_from_question(q) for q in questions),
+            subdistricts=_subdistricts(),
+        )
+        cache.set(key, structure, STRUCTURE_CACHE_SECONDS)
+    return structure
+
+
+def structure_problems(structure: SurveyStructure) -> list[str]:
+    """What makes a questionnaire unusable (checked when an analyst saves or opens it)."""
+    problems = []
+    seen_pages: dict[str, int] = {}
+    for q in structure.questions:
+        if q.has_choices and not q.choices:
+            problems.append(_("%(code)s needs at least one choice.") % {"code": q.code})
+        if q.is_matrix and not q.rows:
+            problems.append(_("%(code)s is a matrix and needs rows.") % {"code": q.code})
+        if not q.is_matrix and q.rows:
+            problems.append(_("%(code)s has rows but is not a matrix.") % {"code": q.code})
+        if q.condition_code:
+            target = structure.question_by_code.get(q.condition_code)
+            if target is None or seen_pages.get(target.code, q.page) >= q.page:
+                problems.append(
+                    _("%(code)s: the condition must name a question on an earlier page.")
+                    % {"code": q.code}
+                )
+            elif target.kind not in (
+                Question.Kind.SINGLE,
+                Question.Kind.MULTIPLE,
+                Question.Kind.LIKERT,
+            ):
+                problems.append(
+                    _("%(code)s: the condition question must be a choice question.")
+                    % {"code": q.code}
+                )
+            elif not q.condition_choices <= set(target.choice_by_code):
+                problems.append(
+                    _("%(code)s: the condition names unknown choice codes.") % {"code": q.code}
+                )
+        seen_pages[q.code] = q.page
+    return problems
+
+
+# --- Forms -------------------------------------------------------------------------------------
+
+
+class StepForm(forms.Form):
+    """The fields of one step. ``items`` groups bound fields by question for the template."""
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.item_specs = list(items)
+        self.condition_text = lambda spec: None
+
+    @property
+    def items(self):
+        result = []
+        for spec in self.item_specs:
+            if spec is None:
+                continue
+            if spec.is_matrix:
+                fields = [(row, self[spec.field_name(row)]) for row in spec.rows]
+            else:
+                fields = [(None, self[spec.code])]
+                if not spec.has_choices:
+                    # Text and number inputs: tie help and error texts to the input itself.
+                    described = []
+                    if spec.help_text:
+                        described.append(f"help-{spec.code}")
+                    if self.is_bound and self._errors and spec.code in self._errors:
+                        described.append(f"err-{spec.code}")
+                        self.fields[spec.code].widget.attrs["aria-invalid"] = "true"
+                    if described:
+                        self.fields[spec.code].widget.attrs["aria-describedby"] = " ".join(
+                            described
+                        )
+            result.append(
+                {"question": spec, "fields": fields, "condition": self.condition_text(spec)}
+            )
+        return result
+
+
+def _condition_text(structure, spec: QuestionSpec) -> dict | None:
+    """{"code": "Q4", "labels": "「知道」"} for a conditional question, for the templates."""
+    target = structure.question_by_code.get(spec.condition_code) if structure else None
+    if target is None:
+        return None
+    labels = [c.label for c in target.choices if c.code in spec.condition_choices]
+    return {"code": target.code, "labels": "、".join(f"「{label}」" for label in labels)}
+
+
+def _choice_field(spec: QuestionSpec, *, label: str, required: bool) -> forms.Field:
+    choices = [(c.code, c.label) for c in spec.choices]
+    if spec.kind == Question.Kind.MULTIPLE:
+        return forms.MultipleChoiceField(
+            label=label, choices=choices, required=required, widget=forms.CheckboxSelectMultiple
+        )
+    return forms.ChoiceField(
+        label=label, choices=choices, required=required, widget=forms.RadioSelect
+    )
+
+
+def _question_fields(spec: QuestionSpec) -> dict[str, forms.Field]:
+    kind = spec.kind
+    if kind == Question.Kind.MATRIX:
+        return {
+            spec.field_name(row): _choice_field(spec, label=row.label, required=spec.required)
+            for row in spec.rows
+        }
+    if spec.has_choices:
+        field_ = _choice_field(spec, label=spec.text, required=spec.required)
+    elif kind == Question.Kind.NUMBER:
+        field_ = forms.DecimalField(
+            label=spec.text,
+            required=spec.required,
+            min_value=spec.min_value,
+            max_value=spec.max_value,
+            max_digits=14,
+            decimal_places=4,
+        )
+    elif kind == Question.Kind.LONG_TEXT:
+        field_ = forms.CharField(
+            label=spec.text,
+            required=spec.required,
+            max_length=spec.max_length,
+            widget=forms.Textarea(attrs={"rows": 4}),
+        )
+    else:
+        field_ = forms.CharField(
+            label=spec.text, required=spec.required, max_length=spec.max_length
+        )
+    return {spec.code: field_}
+
+
+def demographic_fields(structure: SurveyStructure) -> dict[str, forms.Field]:
+    fields: dict[str, forms.Field] = {
+        "subdistrict": forms.ChoiceField(
+            label=gettext_lazy("Sub-district or town where you live"),
+            choices=[(s.code, s.name) for s in structure.subdistricts],
+            widget=forms.RadioSelect,
+        ),
+        "sex": forms.ChoiceField(
+            label=gettext_lazy("Sex"), choices=Sex.choices, widget=forms.RadioSelect
+        ),
+    }
+    if structure.age_input == Survey.AgeInput.BIRTH_YEAR:
+        fields["birth_year"] = forms.IntegerField(
+            label=gettext_lazy("Year of birth"),
+            min_value=structure.year - 110,
+            max_value=structure.year - 18,
+            error_messages={
+                "max_value": gettext_lazy("This survey is for residents aged 18 or over."),
+                "min_value": gettext_lazy("Please check the year of birth."),
+            },
+        )
+    else:
+        fields["age_group"] = forms.ChoiceField(
+            label=gettext_lazy("Age group"), choices=AgeGroup.choices, widget=forms.RadioSelect
+        )
+    return fields
+
+
+def is_visible(spec: QuestionSpec, chosen: dict[str, set[str]]) -> bool:
+    """Whether ``spec`` applies given the choice codes chosen so far (code -> set of codes)."""
+    if not spec.condition_code:
+        return True
+    return bool(chosen.get(spec.condition_code, set()) & spec.condition_choices)
+
+
+def _has_input(data, name: str) -> bool:
+    values = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+    if isinstance(values, str):
+        values = [values]
+    return any(str(v).strip() for v in values)
+
+
+def as_multivalue(data: Any) -> MultiValueDict:
+    """Request data, a draft's JSON (name -> list) or an import row as a MultiValueDict."""
+    if isinstance(data, MultiValueDict):
+        return data
+    result = MultiValueDict()
+    for key, value in (data or {}).items():
+        result.setlist(
+            key, [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+        )
+    return result
+
+
+def build_step_form(
+    structure: SurveyStructure,
+    step: int,
+    data=None,
+    *,
+    chosen: dict[str, set[str]] | None = None,
+    show_all: bool = False,
+) -> StepForm:
+    """The form of ``step``; questions hidden by ``chosen`` (earlier answers) are left out,
+    unless ``show_all`` (the admin preview)."""
+    chosen = chosen or {}
+    fields: dict[str, forms.Field] = {}
+    items: list[QuestionSpec] = []
+    if step == 0:
+        fields.update(demographic_fields(structure))
+    for spec in structure.questions_on_step(step):
+        if show_all or is_visible(spec, chosen):
+            fields.update(_question_fields(spec))
+            items.append(spec)
+    form = StepForm(data, items=items, prefix=None)
+    form.condition_text = lambda spec: _condition_text(structure, spec)
+    form.fields.update(fields)
+    form.step = step
+    return form
+
+
+def chosen_codes(
+    structure: SurveyStructure, cleaned: dict[str, Any], step: int
+) -> dict[str, set[str]]:
+    result = {}
+    for spec in structure.questions_on_step(step):
+        if spec.has_choices and not spec.is_matrix and spec.code in cleaned:
+            value = cleaned[spec.code]
+            result[spec.code] = (
+                set(value) if isinstance(value, list) else ({value} if value else set())
+            )
+    return result
+
+
+@dataclass
+class AnswerValue:
+    question_id: int | None
+    row_id: int | None = None
+    choice_id: int | None = None
+    number: Decimal | None = None
+    text: str = ""
+
+
+@dataclass
+class CleanedResponse:
+    subdistrict_id: int | None
+    sex: str
+    age_group: str
+    answers: list[AnswerValue]
+
+
+@dataclass
+class ValidationResult:
+    cleaned: CleanedResponse | None
+    errors: dict[int, dict[str, list[str]]]  # step -> field -> messages
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def first_error_step(self) -> int | None:
+        return min(self.errors) if self.errors else None
+
+
+def chosen_before(structure: SurveyStructure, data, step: int) -> dict[str, set[str]]:
+    """Choice codes answered on the steps before ``step`` (for display conditions)."""
+    data = as_multivalue(data)
+    chosen: dict[str, set[str]] = {}
+    for earlier in range(1, step):
+        form = build_step_form(structure, earlier, data, chosen=chosen)
+        form.is_valid()
+        chosen.update(chosen_codes(structure, getattr(form, "cleaned_data", {}), earlier))
+    return chosen
+
+
+def validate_submission(
+    structure: SurveyStructure, data, *, include_demographics: bool = True
+) -> ValidationResult:
+    """Validate a whole response. Every error is reported, keyed by step and field name."""
+    data = as_multivalue(data)
+    errors: dict[int, dict[str, list[str]]] = {}
+    chosen: dict[str, set[str]] = {}
+    answers: list[AnswerValue] = []
+    demographics = {"subdistrict_id": None, "sex": "", "age_group": ""}
+    first_step = 0 if include_demographics else 1
+    for step in range(first_step, structure.step_count):
+        form = build_step_form(structure, step, data, chosen=chosen)
+        step_errors: dict[str, list[str]] = {}
+        if not form.is_valid():
+            step_errors.update({name: list(msgs) for name, msgs in form.errors.items()})
+        cleaned = form.cleaned_data
+        for spec in structure.questions_on_step(step):
+            if is_visible(spec, chosen):
+                continue
+            for name in spec.field_names():
+                if _has_input(data, name):
+                    step_errors.setdefault(name, []).append(
+                        _("This question does not apply given an earlier answer.")
+                    )
+        if step == 0:
+            sub = structure.subdistrict_by_code.get(cleaned.get("subdistrict", ""))
+            demographics["subdistrict_id"] = sub.id if sub else None
+            demographics["sex"] = cleaned.get("sex", "")
+            if "birth_year" in cleaned:
+                demographics["age_group"] = age_group_for(
+                    birth_year=cleaned["birth_year"], year=structure.year
+                )
+            else:
+                demographics["age_group"] = cleaned.get("age_group", "")
+        else:
+            for spec in form.item_specs:
+                answers.extend(_answer_values(spec, cleaned))
+            chosen.update(chosen_codes(structure, cleaned, step))
+        if step_errors:
+            errors[step] = step_errors
+    if errors:
+        return ValidationResult(cleaned=None, errors=errors)
+    return ValidationResult(cleaned=CleanedResponse(answers=answers, **demographics), errors={})
+
+
+def _answer_values(spec: QuestionSpec, cleaned: dict[str, Any]) -> list[AnswerValue]:
+    values: list[AnswerValue] = []
+    if spec.is_matrix:
+        for row in spec.rows:
+            code = cleaned.get(spec.field_name(row))
+            if code:
+                values.append(
+                    AnswerValue(spec.id, row_id=row.id, choice_id=spec.choice_by_code[code].id)
+                )
+        return values
+    value = cleaned.get(spec.code)
+    if value in (None, "", []):
+        return values
+    if spec.kind == Question.Kind.MULTIPLE:
+        for code in value:
+            values.append(AnswerValue(spec.id, choice_id=spec.choice_by_code[code].id))
+    elif spec.has_choices:
+        values.append(AnswerValue(spec.id, choice_id=spec.choice_by_code[value].id))
+    elif spec.kind == Question.Kind.NUMBER:
+        values.append(AnswerValue(spec.id, number=value))
+    else:
+        values.append(AnswerValue(spec.id, text=value))
+    return values
+
+
+def step_data(structure: SurveyStructure, step: int, data) -> dict[str, list[str]]:
+    """The raw input of one step, as JSON-friendly lists (what drafts store)."""
+    data = as_multivalue(data)
+    names = list(DEMOGRAPHIC_FIELDS) if step == 0 else []
+    for spec in structure.questions_on_step(step):
+        names.extend(spec.field_names())
+    return {name: data.getlist(name) for name in names if _has_input(data, name)}

@@ -1,0 +1,387 @@
+"""The only writers of survey data: submissions, drafts, tokens, exclusions, purges.
+
+Each function is keyword-only and runs its writes (and its audit row, where there is one) in one
+transaction. See docs/surveys.md for the privacy design these functions implement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from surveys.models import (
+    AbuseSignal,
+    Answer,
+    Channel,
+    Participation,
+    QuotaCell,
+    Response,
+    ResponseDraft,
+    Survey,
+    SurveyEvent,
+    SurveyToken,
+    TokenBatch,
+)
+from surveys.questionnaire import CleanedResponse, SurveyStructure, validate_submission
+
+TOKEN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet; no 0/O, 1/I/L
+TOKEN_LENGTH = 12
+MAX_TOKENS_PER_BATCH = 20_000
+
+
+class SubmissionRefused(Exception):
+    """The response cannot be accepted at all (closed, already answered, rate limit, quota)."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+class SubmissionInvalid(Exception):
+    """The input has errors; ``errors`` maps step -> field -> messages."""
+
+    def __init__(self, errors):
+        super().__init__("invalid response")
+        self.errors = errors
+
+
+@dataclass
+class Respondent:
+    """Who is answering, as far as one-response-per-respondent needs to know."""
+
+    mode: str
+    user: object | None = None
+    token: SurveyToken | None = None
+    signal_hash: str = ""
+    answered_in_this_browser: bool = False
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- Signals (anonymous mode) -------------------------------------------------------------------
+
+
+def signal_hash_for(*, survey: Survey, ip: str, user_agent: str) -> str:
+    """A keyed hash of the network signal: not reversible without the secret key and salt."""
+    key = f"{settings.SECRET_KEY}:{survey.signal_salt}".encode()
+    message = f"{ip}\n{user_agent[:300]}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _rate_key(survey: Survey, signal_hash: str) -> str:
+    hour = timezone.now().strftime("%Y%m%d%H")
+    return f"surveys:rate:{survey.pk}:{signal_hash}:{hour}"
+
+
+def rate_limited(*, survey: Survey, signal_hash: str) -> bool:
+    return (cache.get(_rate_key(survey, signal_hash)) or 0) >= survey.anonymous_hourly_limit
+
+
+def _count_submission(survey: Survey, signal_hash: str) -> None:
+    key = _rate_key(survey, signal_hash)
+    if cache.add(key, 1, timeout=3600):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+
+
+def _record_signal(survey: Survey, signal_hash: str, day: dt.date) -> bool:
+    """Count the signal for today; return whether it was seen before (any retained day)."""
+    seen_before = AbuseSignal.objects.filter(survey=survey, signal_hash=signal_hash).exists()
+    updated = AbuseSignal.objects.filter(
+        survey=survey, signal_hash=signal_hash, seen_on=day
+    ).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                AbuseSignal.objects.create(survey=survey, signal_hash=signal_hash, seen_on=day)
+        except IntegrityError:
+            AbuseSignal.objects.filter(survey=survey, signal_hash=signal_hash, seen_on=day).update(
+                count=F("count") + 1
+            )
+    return seen_before
+
+
+# --- Quotas ---------------------------------------------------------------------------------
+
+
+def full_quota_cells(
+    *, survey: Survey, subdistrict_id: int, sex: str, age_group: str, lock: bool = False
+) -> list[QuotaCell]:
+    """The quota cells this respondent falls in that have reached their target."""
+    cells = QuotaCell.objects.filter(survey=survey).order_by("pk")
+    if lock:
+        cells = cells.select_for_update()
+    full = []
+    for cell in cells:
+        if not cell.matches(subdistrict_id=subdistrict_id, sex=sex, age_group=age_group):
+            continue
+        achieved = Response.objects.filter(survey=survey, excluded=False)
+        if cell.subdistrict_id:
+            achieved = achieved.filter(subdistrict_id=cell.subdistrict_id)
+        if cell.sex:
+            achieved = achieved.filter(sex=cell.sex)
+        if cell.age_group:
+            achieved = achieved.filter(age_group=cell.age_group)
+        if achieved.count() >= cell.target:
+            full.append(cell)
+    return full
+
+
+def quota_stops(*, survey: Survey, subdistrict_id: int, sex: str, age_group: str) -> bool:
+    if survey.quota_policy != Survey.QuotaPolicy.STOP:
+        return False
+    return bool(
+        full_quota_cells(survey=survey, subdistrict_id=subdistrict_id, sex=sex, age_group=age_group)
+    )
+
+
+# --- Submissions ----------------------------------------------------------------------------
+
+
+def refusal_for_state(survey: Survey) -> SubmissionRefused | None:
+    state = survey.state()
+    if state == "open":
+        return None
+    if state == "scheduled":
+        return SubmissionRefused("not_open", _("This survey has not opened yet."))
+    if state == "draft":
+        return SubmissionRefused("not_open", _("This survey is not published."))
+    return SubmissionRefused("closed", _("This survey is closed; no more answers are accepted."))
+
+
+def already_answered(*, survey: Survey, respondent: Respondent) -> bool:
+    if respondent.mode == Survey.Mode.ACCOUNT and respondent.user is not None:
+        return Participation.objects.filter(survey=survey, user=respondent.user).exists()
+    if respondent.mode == Survey.Mode.TOKEN and respondent.token is not None:
+        return SurveyToken.objects.filter(pk=respondent.token.pk, used=True).exists()
+    return False
+
+
+def response_submit(
+    *,
+    survey: Survey,
+    structure: SurveyStructure,
+    data,
+    respondent: Respondent,
+    channel: str = Channel.WEB,
+) -> Response:
+    """Validate and store one web response, enforcing one response per respondent.
+
+    Raises SubmissionRefused or SubmissionInvalid; in either case nothing is written.
+    """
+    refusal = refusal_for_state(survey)
+    if refusal:
+        raise refusal
+    if respondent.mode != survey.respondent_mode:
+        raise SubmissionRefused("mode", _("This survey cannot be answered this way."))
+    if respondent.mode == Survey.Mode.ACCOUNT and respondent.user is None:
+        raise SubmissionRefused("sign_in", _("Please sign in to answer this survey."))
+    if respondent.mode == Survey.Mode.TOKEN and respondent.token is None:
+        raise SubmissionRefused("token", _("Please enter your survey code first."))
+    if respondent.mode == Survey.Mode.ANONYMOUS and rate_limited(
+        survey=survey, signal_hash=respondent.signal_hash
+    ):
+        raise SubmissionRefused(
+            "rate_limited",
+            _("Too many responses from this device in the last hour. Please try again later."),
+        )
+    result = validate_submission(structure, data)
+    if not result.is_valid:
+        raise SubmissionInvalid(result.errors)
+    response = _store(survey=survey, cleaned=result.cleaned, respondent=respondent, channel=channel)
+    if respondent.mode == Survey.Mode.ANONYMOUS:
+        _count_submission(survey, respondent.signal_hash)
+    return response
+
+
+def _store(
+    *, survey: Survey, cleaned: CleanedResponse, respondent: Respondent, channel: str
+) -> Response:
+    day = today()
+    already = SubmissionRefused("duplicate", _("You have already answered this survey. Thank you!"))
+    with transaction.atomic():
+        if survey.quota_policy == Survey.QuotaPolicy.STOP and full_quota_cells(
+            survey=survey,
+            subdistrict_id=cleaned.subdistrict_id,
+            sex=cleaned.sex,
+            age_group=cleaned.age_group,
+            lock=True,
+        ):
+            raise SubmissionRefused(
+                "quota_full", _("Thank you! We already have enough answers from people like you.")
+            )
+        duplicate_reason = Response.DuplicateReason.NONE
+        if respondent.mode == Survey.Mode.ACCOUNT:
+            try:
+                with transaction.atomic():
+                    Participation.objects.create(
+                        survey=survey, user=respondent.user, created_on=day
+                    )
+            except IntegrityError:
+                raise already from None
+            ResponseDraft.objects.filter(survey=survey, user=respondent.user).delete()
+        elif respondent.mode == Survey.Mode.TOKEN:
+            claimed = SurveyToken.objects.filter(
+                pk=respondent.token.pk, survey=survey, used=False
+            ).update(used=True, used_on=day)
+            if not claimed:
+                raise SubmissionRefused(
+                    "duplicate", _("This survey code has already been used. Thank you!")
+                )
+            ResponseDraft.objects.filter(token=respondent.token).delete()
+        else:
+            seen = _record_signal(survey, respondent.signal_hash, day)
+            if respondent.answered_in_this_browser:
+                duplicate_reason = Response.DuplicateReason.SAME_BROWSER
+            elif seen:
+                duplicate_reason = Response.DuplicateReason.SAME_SIGNAL
+        response = Response.objects.create(
+            survey=survey,
+            channel=channel,
+            subdistrict_id=cleaned.subdistrict_id,
+            sex=cleaned.sex,
+            age_group=cleaned.age_group,
+            submitted_on=day,
+            duplicate_reason=duplicate_reason,
+        )
+        Answer.objects.bulk_create(answer_rows(response, cleaned))
+    return response
+
+
+def answer_rows(response: Response, cleaned: CleanedResponse) -> list[Answer]:
+    return [
+        Answer(
+            response=response,
+            question_id=value.question_id,
+            row_id=value.row_id,
+            choice_id=value.choice_id,
+            number=value.number,
+            text=value.text,
+        )
+        for value in cleaned.answers
+    ]
+
+
+# --- Drafts (save and resume) -----------------------------------------------------------------
+
+
+def draft_get(*, survey: Survey, respondent: Respondent) -> ResponseDraft | None:
+    if respondent.mode == Survey.Mode.ACCOUNT and respondent.user is not None:
+        return ResponseDraft.objects.filter(survey=survey, user=respondent.user).first()
+    if respondent.mode == Survey.Mode.TOKEN and respondent.token is not None:
+        return ResponseDraft.objects.filter(token=respondent.token).first()
+    return None
+
+
+def draft_save(*, survey: Survey, respondent: Respondent, data: dict, page: int) -> ResponseDraft:
+    if respondent.mode == Survey.Mode.ACCOUNT:
+        lookup = {"survey": survey, "user": respondent.user}
+    elif respondent.mode == Survey.Mode.TOKEN:
+        lookup = {"survey": survey, "token": respondent.token}
+    else:
+        raise ValueError("anonymous respondents keep their progress in the session")
+    draft, _created = ResponseDraft.objects.update_or_create(
+        **lookup, defaults={"data": data, "page": page}
+    )
+    return draft
+
+
+# --- Tokens ---------------------------------------------------------------------------------
+
+
+def normalise_token(raw: str) -> str:
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(normalise_token(raw).encode()).hexdigest()
+
+
+def format_token(token: str) -> str:
+    return "-".join(token[i : i + 4] for i in range(0, len(token), 4))
+
+
+def token_resolve(*, survey: Survey, raw: str) -> SurveyToken | None:
+    if len(normalise_token(raw)) != TOKEN_LENGTH:
+        return None
+    return SurveyToken.objects.filter(survey=survey, token_hash=hash_token(raw)).first()
+
+
+def token_batch_create(
+    *, survey: Survey, label: str, size: int, actor
+) -> tuple[TokenBatch, list[str]]:
+    """Generate ``size`` single-use tokens. The plain tokens are returned once and not stored."""
+    if not 1 <= size <= MAX_TOKENS_PER_BATCH:
+        raise ValueError(f"size must be between 1 and {MAX_TOKENS_PER_BATCH}")
+    plain = set()
+    while len(plain) < size:
+        plain.add("".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH)))
+    tokens = sorted(plain)
+    with transaction.atomic():
+        batch = TokenBatch.objects.create(survey=survey, label=label, size=size, created_by=actor)
+        SurveyToken.objects.bulk_create(
+            [SurveyToken(survey=survey, batch=batch, token_hash=hash_token(t)) for t in tokens],
+            batch_size=1000,
+        )
+        SurveyEvent.objects.create(
+            survey=survey,
+            kind=SurveyEvent.Kind.TOKENS_GENERATED,
+            actor=actor,
+            detail=f"{label}: {size}",
+        )
+    return batch, [format_token(t) for t in tokens]
+
+
+# --- Review and retention ---------------------------------------------------------------------
+
+
+def response_set_excluded(*, response: Response, excluded: bool, actor) -> Response:
+    with transaction.atomic():
+        Response.objects.filter(pk=response.pk).update(excluded=excluded)
+        response.excluded = excluded
+        SurveyEvent.objects.create(
+            survey_id=response.survey_id,
+            kind=SurveyEvent.Kind.EXCLUDED if excluded else SurveyEvent.Kind.INCLUDED,
+            actor=actor,
+            detail=str(response.pk),
+        )
+    return response
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "SURVEYS_SIGNAL_RETENTION_DAYS", 30))
+
+
+def signals_purge(*, on: dt.date | None = None, days: int | None = None) -> dict[str, int]:
+    """Delete abuse signals older than the retention period, and drafts of closed surveys.
+
+    Returns the number of rows deleted per table.
+    """
+    on = on or today()
+    days = retention_days() if days is None else days
+    cutoff = on - dt.timedelta(days=days)
+    with transaction.atomic():
+        signals, _detail = AbuseSignal.objects.filter(seen_on__lt=cutoff).delete()
+        closed = [
+            s.pk
+            for s in Survey.objects.exclude(status=Survey.Status.DRAFT)
+            if s.state() == "closed"
+        ]
+        drafts, _detail = ResponseDraft.objects.filter(survey_id__in=closed).delete()
+    return {"signals": signals, "drafts": drafts}
