@@ -24,7 +24,8 @@ class ConsoleSmsSender:
     """Development sender: writes the message to the log (never use in production)."""
 
     def send(self, phone: str, message: str) -> None:
-        logger.info("SMS to %s: %s", phone, message)
+        # Masked: a reporter's phone number must never reach the application log.
+        logger.info("SMS to %s: %s", mask_phone(phone), message)
 
 
 class MemorySmsSender:
@@ -34,6 +35,11 @@ class MemorySmsSender:
 
     def send(self, phone: str, message: str) -> None:
         self.outbox.append((phone, message))
+
+
+def mask_phone(phone: str) -> str:
+    """+8613812345678 → +86****5678: enough to tell messages apart, not to identify anyone."""
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) > 7 else "****"
 
 
 def send_sms(*, phone: str, message: str) -> None:

@@ -1,0 +1,99 @@
+"""CSV/XLSX export of the reports a user may see — never with the reporter's identity.
+
+The columns are a fixed list of case fields; the identity lives in another table that this
+module does not read, so no option can add it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.http import HttpResponse, StreamingHttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+COLUMNS = [
+    ("reference", lambda t: t.reference),
+    ("category", lambda t: str(t.category)),
+    ("subdistrict", lambda t: t.subdistrict.name),
+    ("public_location", lambda t: t.public_address),
+    ("state", lambda t: t.get_state_display()),
+    ("submitted_at", lambda t: timezone.localtime(t.submitted_at).strftime("%Y-%m-%d %H:%M")),
+    ("acceptance_due", lambda t: t.acceptance_due.isoformat()),
+    ("handling_due", lambda t: t.handling_due.isoformat() if t.handling_due else ""),
+    ("current_deadline", lambda t: t.due_date.isoformat() if t.due_date else ""),
+    ("extension_days", lambda t: t.extension_days or ""),
+    ("departments", lambda t: "、".join(a.department.name for a in t.assignments.all())),
+    ("finding", lambda t: t.get_finding_display() if t.finding else ""),
+    (
+        "resolved_at",
+        lambda t: timezone.localtime(t.resolved_at).strftime("%Y-%m-%d") if t.resolved_at else "",
+    ),
+    ("rating", lambda t: t.rating or ""),
+    ("confidentiality", lambda t: t.get_confidentiality_display()),
+    ("channel", lambda t: t.get_channel_display()),
+]
+
+
+def headers() -> list[str]:
+    labels = {
+        "reference": _("Case number"),
+        "category": _("Category"),
+        "subdistrict": _("Sub-district"),
+        "public_location": _("Public location"),
+        "state": _("State"),
+        "submitted_at": _("Submitted at"),
+        "acceptance_due": _("Acceptance due"),
+        "handling_due": _("Handling due"),
+        "current_deadline": _("Current deadline"),
+        "extension_days": _("Extension (days)"),
+        "departments": _("Departments"),
+        "finding": _("Finding"),
+        "resolved_at": _("Resolved at"),
+        "rating": _("Rating"),
+        "confidentiality": _("Confidentiality"),
+        "channel": _("Channel"),
+    }
+    return [str(labels[key]) for key, _fn in COLUMNS]
+
+
+def rows(queryset):
+    for tipoff in queryset.prefetch_related("assignments__department").iterator(chunk_size=2000):
+        yield [fn(tipoff) for _key, fn in COLUMNS]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def export_response(queryset, *, fmt: str, user=None):
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        writer = csv.writer(_Echo())
+
+        def stream():
+            yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a BOM
+            yield writer.writerow(headers())
+            for row in rows(queryset):
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="tipoffs-{stamp}.csv"'
+        return response
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("tipoffs")
+    sheet.append(headers())
+    for row in rows(queryset):
+        sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    response = HttpResponse(
+        out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="tipoffs-{stamp}.xlsx"'
+    return response

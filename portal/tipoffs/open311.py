@@ -1,0 +1,388 @@
+"""Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2) at /open311/v2/.
+
+Services are the leaf categories; each has a required ``subdistrict`` attribute (a list of the
+district's sub-districts) and the category's extra questions. ``POST requests`` needs an
+``api_key`` issued in the admin (Report settings → Open311 API keys). Everything returned is
+public-safe: no contact details, no description text (it may name the reporter), the address cut
+to the road and coordinates rounded to about 100 m; photos only once staff approved them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal, InvalidOperation
+from xml.etree.ElementTree import Element, SubElement, tostring
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
+
+from portal.models import Subdistrict
+from portal.tipoffs import ratelimit, workflow
+from portal.tipoffs.models import (
+    Category,
+    Channel,
+    Confidentiality,
+    Open311Client,
+    State,
+    Tipoff,
+)
+from portal.workdays import WorkdayCalendarUnknown
+
+CLOSED_STATES = {State.RESOLVED, State.CLOSED, State.NOT_ACCEPTED}
+MAX_RESULTS = 1000
+
+
+# --- rendering ------------------------------------------------------------------------------
+
+
+def _xml(root_name: str, item_name: str, items: list[dict]) -> bytes:
+    root = Element(root_name)
+    for item in items:
+        node = SubElement(root, item_name)
+        _xml_fill(node, item)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + tostring(root, encoding="unicode").encode()
+
+
+def _xml_fill(node, item: dict) -> None:
+    for key, value in item.items():
+        child = SubElement(node, key)
+        if isinstance(value, list):
+            singular = {"attributes": "attribute", "values": "value", "keywords": "keyword"}.get(
+                key, "item"
+            )
+            for entry in value:
+                sub = SubElement(child, singular)
+                if isinstance(entry, dict):
+                    _xml_fill(sub, entry)
+                else:
+                    sub.text = str(entry)
+        elif isinstance(value, dict):
+            _xml_fill(child, value)
+        elif value is None:
+            continue
+        elif isinstance(value, bool):
+            child.text = "true" if value else "false"
+        else:
+            child.text = str(value)
+
+
+def respond(data, fmt: str, *, root: str, item: str, status: int = 200) -> HttpResponse:
+    if fmt == "xml":
+        items = data if isinstance(data, list) else [data]
+        return HttpResponse(
+            _xml(root, item, items), content_type="text/xml; charset=utf-8", status=status
+        )
+    return HttpResponse(
+        json.dumps(data, ensure_ascii=False),
+        content_type="application/json; charset=utf-8",
+        status=status,
+    )
+
+
+def error(fmt: str, status: int, description: str) -> HttpResponse:
+    return respond(
+        [{"code": status, "description": description}],
+        fmt,
+        root="errors",
+        item="error",
+        status=status,
+    )
+
+
+def _fmt(value: str) -> str | None:
+    return value if value in ("json", "xml") else None
+
+
+# --- services -------------------------------------------------------------------------------
+
+
+def _leaf_categories():
+    categories = list(
+        Category.objects.filter(is_active=True)
+        .select_related("parent")
+        .prefetch_related("children")
+    )
+    return [c for c in categories if not c.children.all()]
+
+
+def _service(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.urgent_notice or category.description or str(category),
+        "metadata": True,
+        "type": "realtime",
+        "keywords": [category.name] + ([category.parent.name] if category.parent_id else []),
+        "group": category.parent.name if category.parent_id else category.name,
+    }
+
+
+def services(request, fmt):
+    fmt = _fmt(fmt)
+    if fmt is None:
+        return error("json", 404, "Unknown format")
+    return respond([_service(c) for c in _leaf_categories()], fmt, root="services", item="service")
+
+
+def service_definition(request, code, fmt):
+    fmt = _fmt(fmt)
+    if fmt is None:
+        return error("json", 404, "Unknown format")
+    category = next((c for c in _leaf_categories() if c.code == code), None)
+    if category is None:
+        return error(fmt, 404, "service_code not found")
+    attributes = [
+        {
+            "variable": True,
+            "code": "subdistrict",
+            "datatype": "singlevaluelist",
+            "required": True,
+            "datatype_description": "Sub-district (街道/镇)",
+            "order": 1,
+            "description": "所在街道或镇",
+            "values": [
+                {"key": s.code, "name": s.name} for s in Subdistrict.objects.filter(is_active=True)
+            ],
+        }
+    ]
+    for order, question in enumerate(category.extra_questions or [], start=2):
+        attribute = {
+            "variable": True,
+            "code": question["key"],
+            "datatype": "singlevaluelist" if question.get("choices") else "string",
+            "required": bool(question.get("required")),
+            "datatype_description": "",
+            "order": order,
+            "description": question.get("label", question["key"]),
+        }
+        if question.get("choices"):
+            attribute["values"] = [{"key": c, "name": c} for c in question["choices"]]
+        attributes.append(attribute)
+    data = {"service_code": category.code, "attributes": attributes}
+    return respond(data, fmt, root="service_definition", item="service")
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+def _status(tipoff: Tipoff) -> str:
+    return "closed" if tipoff.state in CLOSED_STATES else "open"
+
+
+def _status_notes(tipoff: Tipoff) -> str:
+    if tipoff.state == State.NOT_ACCEPTED:
+        return f"{tipoff.get_not_accepted_reason_display()}"
+    if tipoff.state in (State.RESOLVED, State.CLOSED):
+        return f"{tipoff.get_finding_display()}：{tipoff.measures}"
+    return str(tipoff.get_state_display())
+
+
+def _round(value) -> float | None:
+    return None if value is None else round(float(value), 3)
+
+
+def _request_data(tipoff: Tipoff, base: str) -> dict:
+    agency = "、".join(a.department.name for a in tipoff.assignments.all())
+    updated = tipoff.closed_at or tipoff.resolved_at or tipoff.accepted_at or tipoff.submitted_at
+    media = ""
+    approved = [p for p in tipoff.photos.all() if p.public_approved]
+    if approved and tipoff.state in (State.RESOLVED, State.CLOSED):
+        media = base + reverse("tipoffs:photo", args=[approved[0].pk])
+    return {
+        "service_request_id": str(tipoff.pk),
+        "status": _status(tipoff),
+        "status_notes": _status_notes(tipoff),
+        "service_name": tipoff.category.name,
+        "service_code": tipoff.category.code,
+        "description": "",
+        "agency_responsible": agency,
+        "service_notice": "",
+        "requested_datetime": timezone.localtime(tipoff.submitted_at).isoformat(),
+        "updated_datetime": timezone.localtime(updated).isoformat(),
+        "expected_datetime": (
+            dt.datetime.combine(
+                tipoff.due_date, dt.time(17, 30), tzinfo=timezone.get_current_timezone()
+            ).isoformat()
+            if tipoff.due_date
+            else ""
+        ),
+        "address": f"{tipoff.subdistrict.name}{tipoff.public_address}",
+        "address_id": "",
+        "zipcode": "",
+        "lat": _round(tipoff.latitude),
+        "long": _round(tipoff.longitude),
+        "media_url": media,
+    }
+
+
+def _public_requests():
+    return (
+        Tipoff.objects.exclude(state=State.MERGED)
+        .select_related("category", "subdistrict")
+        .prefetch_related("assignments__department", "photos")
+    )
+
+
+def _parse_date(value: str):
+    parsed = parse_datetime(value) if value else None
+    if value and parsed is None:
+        raise ValueError(value)
+    if parsed is not None and timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+@csrf_exempt
+@sensitive_post_parameters("api_key", "first_name", "last_name", "phone", "email")
+def requests_view(request, fmt):
+    fmt = _fmt(fmt)
+    if fmt is None:
+        return error("json", 404, "Unknown format")
+    if request.method == "POST":
+        return _create(request, fmt)
+    if request.method != "GET":
+        return error(fmt, 405, "Method not allowed")
+    qs = _public_requests()
+    ids = request.GET.get("service_request_id")
+    if ids:
+        wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()]
+        qs = qs.filter(pk__in=wanted)
+    else:
+        try:
+            start = _parse_date(request.GET.get("start_date", ""))
+            end = _parse_date(request.GET.get("end_date", ""))
+        except ValueError:
+            return error(fmt, 400, "start_date and end_date must be W3C date-times")
+        end = end or timezone.now()
+        start = start or end - dt.timedelta(days=90)
+        qs = qs.filter(submitted_at__gte=start, submitted_at__lte=end)
+        codes = [c for c in request.GET.get("service_code", "").split(",") if c]
+        if codes:
+            qs = qs.filter(category__code__in=codes)
+        status = request.GET.get("status", "")
+        if status:
+            wanted = set(status.split(","))
+            if not wanted <= {"open", "closed"}:
+                return error(fmt, 400, "status must be open or closed")
+            if wanted == {"open"}:
+                qs = qs.exclude(state__in=CLOSED_STATES)
+            elif wanted == {"closed"}:
+                qs = qs.filter(state__in=CLOSED_STATES)
+    base = request.build_absolute_uri("/").rstrip("/")
+    data = [_request_data(t, base) for t in qs.order_by("-submitted_at")[:MAX_RESULTS]]
+    return respond(data, fmt, root="service_requests", item="request")
+
+
+def request_detail(request, pk, fmt):
+    fmt = _fmt(fmt)
+    if fmt is None:
+        return error("json", 404, "Unknown format")
+    tipoff = _public_requests().filter(pk=pk).first()
+    if tipoff is None:
+        return error(fmt, 404, "service_request_id not found")
+    base = request.build_absolute_uri("/").rstrip("/")
+    return respond([_request_data(tipoff, base)], fmt, root="service_requests", item="request")
+
+
+def token_view(request, token, fmt):
+    fmt = _fmt(fmt)
+    if fmt is None:
+        return error("json", 404, "Unknown format")
+    tipoff = Tipoff.objects.filter(open311_token=token).only("pk", "open311_token").first()
+    if tipoff is None:
+        return error(fmt, 404, "token not found")
+    return respond(
+        [{"service_request_id": str(tipoff.pk), "token": str(tipoff.open311_token)}],
+        fmt,
+        root="service_requests",
+        item="request",
+    )
+
+
+@sensitive_variables("post", "phone", "email", "name")
+def _create(request, fmt):
+    post = request.POST
+    client = Open311Client.objects.filter(api_key=post.get("api_key", ""), is_active=True).first()
+    if client is None:
+        return error(fmt, 403, "api_key missing or invalid")
+    if not ratelimit.hit("api", str(client.pk)):
+        return error(fmt, 429, "Too many requests for this api_key")
+    category = next((c for c in _leaf_categories() if c.code == post.get("service_code")), None)
+    if category is None:
+        return error(fmt, 404, "service_code not found")
+    subdistrict = Subdistrict.objects.filter(
+        code=post.get("attribute[subdistrict]", ""), is_active=True
+    ).first()
+    if subdistrict is None:
+        return error(fmt, 400, "attribute[subdistrict] is required (see the service definition)")
+    address = post.get("address_string", "").strip()
+    lat, lon = post.get("lat"), post.get("long")
+    try:
+        latitude = Decimal(lat).quantize(Decimal("0.000001")) if lat else None
+        longitude = Decimal(lon).quantize(Decimal("0.000001")) if lon else None
+    except InvalidOperation:
+        return error(fmt, 400, "lat and long must be numbers")
+    if (latitude is None) != (longitude is None) or (
+        latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
+    ):
+        return error(fmt, 400, "lat and long must be given together and be valid")
+    if not address and latitude is None:
+        return error(fmt, 400, "address_string or lat/long is required")
+    description = post.get("description", "").strip()
+    if len(description) < 5:
+        return error(fmt, 400, "description is required")
+    phone = post.get("phone", "").strip().replace(" ", "")
+    email = post.get("email", "").strip()
+    name = f"{post.get('last_name', '')}{post.get('first_name', '')}".strip()
+    real_name = bool(phone or email)
+    answers = {}
+    for question in category.extra_questions or []:
+        value = post.get(f"attribute[{question['key']}]", "").strip()
+        if value:
+            answers[question.get("label", question["key"])] = value[:500]
+    from django.core.validators import validate_email
+
+    from portal.models import phone_validator
+
+    try:
+        if phone:
+            phone_validator(phone)
+        if email:
+            validate_email(email)
+        tipoff = workflow.tipoff_submit(
+            category=category,
+            subdistrict=subdistrict,
+            address=address[:255] or f"({latitude}, {longitude})",
+            latitude=latitude,
+            longitude=longitude,
+            observed_at=timezone.now(),
+            description=description[:5000],
+            extra_answers=answers,
+            confidentiality=Confidentiality.REAL_NAME if real_name else Confidentiality.ANONYMOUS,
+            name=name[:64],
+            phone=phone,
+            email=email,
+            consent=real_name,  # API clients must show the notice (docs/tipoffs.md)
+            channel=Channel.OPEN311,
+            open311_client=client,
+        )
+    except ValidationError as exc:
+        return error(fmt, 400, " ".join(exc.messages))
+    except WorkdayCalendarUnknown:
+        return error(fmt, 503, "The working-day calendar is not configured")
+    data = [
+        {
+            "service_request_id": str(tipoff.pk),
+            "token": str(tipoff.open311_token),
+            "service_notice": category.urgent_notice,
+            "account_id": "",
+            "tracking_code": tipoff.display_code,
+        }
+    ]
+    return respond(data, fmt, root="service_requests", item="request")

@@ -1,0 +1,19 @@
+"""Open311 GeoReport v2, mounted at /open311/v2/ outside the language prefix."""
+
+from django.urls import re_path
+
+from portal.tipoffs import open311
+
+app_name = "open311"
+
+urlpatterns = [
+    re_path(r"^services\.(?P<fmt>json|xml)$", open311.services, name="services"),
+    re_path(
+        r"^services/(?P<code>[-\w]+)\.(?P<fmt>json|xml)$",
+        open311.service_definition,
+        name="service",
+    ),
+    re_path(r"^requests\.(?P<fmt>json|xml)$", open311.requests_view, name="requests"),
+    re_path(r"^requests/(?P<pk>\d+)\.(?P<fmt>json|xml)$", open311.request_detail, name="request"),
+    re_path(r"^tokens/(?P<token>[-0-9a-f]+)\.(?P<fmt>json|xml)$", open311.token_view, name="token"),
+]

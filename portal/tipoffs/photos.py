@@ -1,0 +1,147 @@
+"""Photo intake: the type is decided by the content, sizes and pixels are limited (decompression
+bombs included), every photo is re-encoded, and the copy staff and the public see carries no
+EXIF/GPS. The original is kept privately, with its SHA-256 recorded at intake as evidence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+import warnings
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from portal.tipoffs.workflow import PhotoInput
+
+MAX_PHOTOS = 6
+ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "MPO": "jpg"}
+try:  # iPhones send HEIC; pillow-heif ships with Wagtail's image stack.
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+    ALLOWED_FORMATS["HEIF"] = "heic"
+except ImportError:  # pragma: no cover
+    pass
+
+
+def _open_formats() -> list[str]:
+    Image.init()
+    # MPO (multi-picture JPEG from phones) is recognised by the JPEG opener.
+    return [f for f in ALLOWED_FORMATS if f in Image.OPEN and f != "MPO"]
+
+
+def max_bytes() -> int:
+    return int(getattr(settings, "TIPOFFS_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+
+
+def max_pixels() -> int:
+    return int(getattr(settings, "TIPOFFS_PHOTO_MAX_PIXELS", 40_000_000))
+
+
+def max_edge() -> int:
+    return int(getattr(settings, "TIPOFFS_PHOTO_MAX_EDGE", 2560))
+
+
+def _read_limited(upload) -> bytes:
+    limit = max_bytes()
+    if getattr(upload, "size", None) and upload.size > limit:
+        raise ValidationError(
+            _("“%(name)s” is larger than %(mb)d MB.")
+            % {"name": getattr(upload, "name", ""), "mb": limit // (1024 * 1024)},
+            code="too_large",
+        )
+    upload.seek(0)
+    data = upload.read(limit + 1)
+    if len(data) > limit:
+        raise ValidationError(
+            _("“%(name)s” is larger than %(mb)d MB.")
+            % {"name": getattr(upload, "name", ""), "mb": limit // (1024 * 1024)},
+            code="too_large",
+        )
+    return data
+
+
+def process_upload(upload) -> PhotoInput:
+    """Check and clean one uploaded photo; raises ValidationError with a message for the reporter."""
+    name = getattr(upload, "name", "") or _("photo")
+    data = _read_limited(upload)
+    not_a_photo = ValidationError(
+        _("“%(name)s” is not a JPEG, PNG, WebP or HEIC photo.") % {"name": name},
+        code="not_a_photo",
+    )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data), formats=_open_formats())
+            if image.format not in ALLOWED_FORMATS:
+                raise not_a_photo
+            width, height = image.size
+            if width * height > max_pixels() or width <= 0 or height <= 0:
+                raise ValidationError(
+                    _("“%(name)s” has too many pixels (%(w)d × %(h)d).")
+                    % {"name": name, "w": width, "h": height},
+                    code="too_many_pixels",
+                )
+            image.load()
+    except ValidationError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ValidationError(
+            _("“%(name)s” has too many pixels.") % {"name": name}, code="too_many_pixels"
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        raise not_a_photo from None
+
+    source_format = image.format
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    elif image.mode == "L":
+        image = image.convert("RGB")
+    image.thumbnail((max_edge(), max_edge()), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    # A fresh image carries no EXIF, GPS, XMP, ICC or comments: nothing is passed to save().
+    clean = Image.new("RGB", image.size)
+    clean.paste(image)
+    clean.save(out, format="JPEG", quality=85, optimize=False, progressive=True)
+    return PhotoInput(
+        original=data,
+        original_content_type=Image.MIME.get(source_format, "application/octet-stream"),
+        cleaned=out.getvalue(),
+        width=clean.width,
+        height=clean.height,
+        sha256=hashlib.sha256(data).hexdigest(),
+        extension=ALLOWED_FORMATS[source_format],
+    )
+
+
+def store_photo(*, tipoff, photo: PhotoInput, now=None):
+    """Save both copies (private storage) and the photo row; called inside the transition."""
+    from portal.tipoffs.models import TipoffPhoto
+
+    now = now or timezone.now()
+    stem = f"{now:%Y/%m}/{uuid.uuid4().hex}"
+    row = TipoffPhoto(
+        tipoff=tipoff,
+        original_sha256=photo.sha256,
+        original_content_type=photo.original_content_type,
+        original_size=len(photo.original),
+        width=photo.width,
+        height=photo.height,
+        uploaded_at=now,
+    )
+    row.original.save(
+        f"tipoffs/originals/{stem}.{photo.extension}", ContentFile(photo.original), save=False
+    )
+    row.cleaned.save(f"tipoffs/cleaned/{stem}.jpg", ContentFile(photo.cleaned), save=False)
+    row.save()
+    return row

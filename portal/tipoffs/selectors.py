@@ -1,0 +1,163 @@
+"""The only ways to read guarded report data; each one checks who is asking.
+
+- ``tipoffs_for_user``: the reports a member of staff may see (all for intake officers and
+  administrators, their departments' for handlers, none for anyone else);
+- ``tipoff_for_user``: one report, or PermissionDenied;
+- ``reporter_identity_for``: the reporter's identity, only with ``tipoffs.view_reporter_identity``,
+  and every call is logged in ``IdentityAccessLog``;
+- ``tipoff_by_tracking_code``: the reporter's own view;
+- ``public_cases`` / ``similar_open_cases``: what anyone may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from portal.tipoffs.models import (
+    OPEN_STATES,
+    IdentityAccessLog,
+    ReporterIdentity,
+    State,
+    Tipoff,
+    TipoffAssignment,
+    TipoffEvent,
+    normalise_tracking_code,
+)
+from portal.tipoffs.text import similarity
+
+
+def can_see_all(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("tipoffs.view_all_tipoffs"))
+
+
+def can_view_identity(user) -> bool:
+    return bool(user and user.is_authenticated and user.has_perm("tipoffs.view_reporter_identity"))
+
+
+def tipoffs_for_user(*, user) -> QuerySet[Tipoff]:
+    base = Tipoff.objects.select_related("category", "category__parent", "subdistrict", "owner")
+    if can_see_all(user):
+        return base
+    if user and user.is_authenticated and user.has_perm("tipoffs.handle_tipoff"):
+        departments = list(user.department_memberships.values_list("department_id", flat=True))
+        mine = TipoffAssignment.objects.filter(tipoff=OuterRef("pk"), department_id__in=departments)
+        return base.filter(Exists(mine))
+    return base.none()
+
+
+def tipoff_for_user(*, user, pk: int) -> Tipoff:
+    tipoff = tipoffs_for_user(user=user).filter(pk=pk).first()
+    if tipoff is None:
+        raise PermissionDenied
+    return tipoff
+
+
+def reporter_identity_for(*, user, tipoff: Tipoff, purpose: str) -> ReporterIdentity | None:
+    """The identity of a real-name reporter, for staff allowed to see it; each look is logged."""
+    if not can_view_identity(user):
+        raise PermissionDenied
+    IdentityAccessLog.objects.create(tipoff=tipoff, user=user, purpose=purpose[:64])
+    return ReporterIdentity.objects.filter(tipoff=tipoff).first()
+
+
+def tipoff_by_tracking_code(*, code: str) -> Tipoff | None:
+    code = normalise_tracking_code(code)
+    if len(code) != 20:
+        return None
+    return (
+        Tipoff.objects.select_related("category", "category__parent", "subdistrict", "master")
+        .filter(tracking_code=code)
+        .first()
+    )
+
+
+def public_events(tipoff: Tipoff) -> QuerySet[TipoffEvent]:
+    return tipoff.events.filter(is_public=True).select_related("department")
+
+
+def public_cases() -> QuerySet[Tipoff]:
+    """Resolved or closed reports for the public list, newest first (no identity is joined)."""
+    return (
+        Tipoff.objects.filter(state__in=[State.RESOLVED, State.CLOSED], is_public=True)
+        .exclude(resolved_at__isnull=True)
+        .select_related("category", "category__parent", "subdistrict")
+        .order_by("-resolved_at")
+    )
+
+
+def similar_open_cases(
+    *,
+    category,
+    subdistrict,
+    description: str,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+    limit: int = 3,
+    threshold: float = 0.2,
+    radius_m: float = 500.0,
+    exclude_pk: int | None = None,
+) -> list[Tipoff]:
+    """Open cases of the same category and sub-district whose text (or place) is close."""
+    since = timezone.now() - dt.timedelta(days=120)
+    candidates = (
+        Tipoff.objects.filter(
+            category=category,
+            subdistrict=subdistrict,
+            state__in=OPEN_STATES,
+            submitted_at__gte=since,
+        )
+        .select_related("category", "subdistrict")
+        .only(
+            "pk",
+            "tracking_code",
+            "description",
+            "latitude",
+            "longitude",
+            "public_address",
+            "submitted_at",
+            "state",
+            "category__name",
+            "subdistrict__name",
+        )
+        .exclude(pk=exclude_pk)
+        .order_by("-submitted_at")[:200]
+    )
+    scored = []
+    for case in candidates:
+        score = similarity(description, case.description)
+        near = (
+            latitude is not None
+            and case.latitude is not None
+            and distance_m(latitude, longitude, case.latitude, case.longitude) <= radius_m
+        )
+        if score >= threshold or (near and score >= threshold / 2):
+            scored.append((score + (0.2 if near else 0), case))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [case for _score, case in scored[:limit]]
+
+
+def distance_m(lat1, lon1, lat2, lon2) -> float:
+    import math
+
+    lat1, lon1, lat2, lon2 = (float(v) for v in (lat1, lon1, lat2, lon2))
+    r = 6_371_000
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dphi = p2 - p1
+    dlmb = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
+    return 2 * r * math.asin(math.sqrt(a))
+
+
+def reward_eligible_cases(*, user) -> QuerySet[Tipoff]:
+    if not (user and user.is_authenticated and user.has_perm("tipoffs.view_reward_eligibility")):
+        raise PermissionDenied
+    return (
+        Tipoff.objects.filter(reward_eligible=True)
+        .select_related("category", "subdistrict")
+        .order_by("-resolved_at")
+    )

@@ -1,0 +1,337 @@
+"""Public views: file a report, track it, the public case list and statistics, photos.
+
+Thin: parse, call workflow/selectors, render. The tracking code is never put in a URL (it would
+end up in logs and Referer headers): a look-up is a POST, after which the report's id is kept in
+the session and the tracking page checks it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+
+from portal.models import Subdistrict
+from portal.tipoffs import ratelimit, selectors, stats, workflow
+from portal.tipoffs.forms import (
+    AddInformationForm,
+    RateForm,
+    ReviewForm,
+    TipoffForm,
+    TrackForm,
+)
+from portal.tipoffs.models import Category, Confidentiality, State, Tipoff, TipoffPhoto
+from portal.workdays import WorkdayCalendarUnknown
+
+logger = logging.getLogger(__name__)
+
+SESSION_KEY = "tipoffs_tracking"
+SESSION_LIMIT = 20
+
+
+def _remember(request, tipoff: Tipoff) -> None:
+    tracked = [pk for pk in request.session.get(SESSION_KEY, []) if pk != tipoff.pk]
+    request.session[SESSION_KEY] = [tipoff.pk, *tracked][:SESSION_LIMIT]
+
+
+def _tracked(request, pk: int) -> Tipoff:
+    if pk not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    tipoff = (
+        Tipoff.objects.select_related("category", "category__parent", "subdistrict", "master")
+        .filter(pk=pk)
+        .first()
+    )
+    if tipoff is None:
+        raise Http404
+    return tipoff
+
+
+@never_cache
+@sensitive_post_parameters("name", "phone", "email")
+def new(request):
+    """The report form (anyone, signed in or not)."""
+    if request.method == "POST":
+        form = TipoffForm(request.POST, request.FILES)
+        ip = ratelimit.client_ip(request)
+        if not ratelimit.peek("ip", ip):
+            messages.error(
+                request,
+                _(
+                    "Too many reports from your network in a short time. Please try again later or call the hotline."
+                ),
+            )
+            return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=429)
+        if form.is_valid():
+            data = form.cleaned_data
+            phone = (
+                data.get("phone") if data["confidentiality"] == Confidentiality.REAL_NAME else ""
+            )
+            if phone and not ratelimit.peek("phone", phone):
+                form.add_error("phone", _("Too many reports with this phone number today."))
+                return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=429)
+            try:
+                tipoff = workflow.tipoff_submit(
+                    category=data["category"],
+                    subdistrict=data["subdistrict"],
+                    address=data["address"],
+                    latitude=data.get("latitude"),
+                    longitude=data.get("longitude"),
+                    observed_at=data["observed_at"],
+                    description=data["description"],
+                    extra_answers=data["extra_answers"],
+                    confidentiality=data["confidentiality"],
+                    name=data.get("name", ""),
+                    phone=phone,
+                    email=data.get("email", ""),
+                    consent=data.get("consent", False),
+                    user=request.user,
+                    photos=data.get("photos") or [],
+                )
+            except WorkdayCalendarUnknown:
+                logger.exception("Working-day calendar missing; report not filed")
+                messages.error(
+                    request,
+                    _(
+                        "The report could not be filed because the working-day calendar is not set up. Please call the hotline."
+                    ),
+                )
+                return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=503)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                ratelimit.hit("ip", ip)
+                if phone:
+                    ratelimit.hit("phone", phone)
+                _remember(request, tipoff)
+                request.session["tipoffs_new_code"] = tipoff.tracking_code
+                return redirect("tipoffs:submitted", pk=tipoff.pk)
+        return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=400)
+    initial = {"observed_at": timezone.localtime().replace(second=0, microsecond=0)}
+    return render(request, "tipoffs/tipoff_form.html", _form_context(TipoffForm(initial=initial)))
+
+
+def _form_context(form):
+    categories = Category.objects.filter(is_active=True).select_related("parent")
+    return {
+        "form": form,
+        "urgent": [c for c in categories if c.urgent_notice],
+        "map_tiles": _map_tiles(),
+    }
+
+
+def _map_tiles():
+    from django.conf import settings
+
+    return getattr(settings, "TIPOFFS_MAP_TILE_URL", "")
+
+
+@never_cache
+def submitted(request, pk: int):
+    tipoff = _tracked(request, pk)
+    code = request.session.pop("tipoffs_new_code", None)
+    if code != tipoff.tracking_code:
+        return redirect("tipoffs:track_case", pk=pk)
+    similar = selectors.similar_open_cases(
+        category=tipoff.category,
+        subdistrict=tipoff.subdistrict,
+        description=tipoff.description,
+        latitude=tipoff.latitude,
+        longitude=tipoff.longitude,
+        exclude_pk=tipoff.pk,
+    )
+    return render(
+        request,
+        "tipoffs/submitted.html",
+        {"tipoff": tipoff, "code": tipoff.display_code, "similar": similar},
+    )
+
+
+@never_cache
+@require_POST
+def follow(request, pk: int):
+    """The reporter chose to follow an existing case: their report is merged into it."""
+    tipoff = _tracked(request, pk)
+    master = get_object_or_404(Tipoff, pk=request.POST.get("master"))
+    try:
+        workflow.tipoff_follow(tipoff=tipoff, master=master)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("Your report now follows the existing case; you will see its progress here.")
+        )
+    return redirect("tipoffs:track_case", pk=pk)
+
+
+@never_cache
+def track(request):
+    form = TrackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not ratelimit.hit("track", ratelimit.client_ip(request)):
+            messages.error(request, _("Too many look-ups. Please wait a few minutes."))
+            return render(request, "tipoffs/track.html", {"form": form}, status=429)
+        tipoff = selectors.tipoff_by_tracking_code(code=form.cleaned_data["code"])
+        if tipoff is None:
+            form.add_error(
+                "code", _("No report has this tracking code. Check the characters and try again.")
+            )
+        else:
+            _remember(request, tipoff)
+            return redirect("tipoffs:track_case", pk=tipoff.pk)
+    return render(request, "tipoffs/track.html", {"form": form}, status=400 if form.errors else 200)
+
+
+def _track_context(request, tipoff: Tipoff, **forms):
+    shown = tipoff.master if tipoff.state in (State.MERGED,) and tipoff.master_id else tipoff
+    events = list(selectors.public_events(shown))
+    if shown.pk != tipoff.pk:
+        events = list(selectors.public_events(tipoff)) + events
+    own_events = tipoff.events.filter(
+        kind__in=["info_added", "rated", "review_requested"]
+    ).order_by("created_at")
+    can_rate = (
+        shown.pk == tipoff.pk
+        and tipoff.state in workflow.TRANSITIONS["rate"]
+        and tipoff.rating is None
+    )
+    review_until = workflow.review_deadline(tipoff)
+    can_review = (
+        shown.pk == tipoff.pk
+        and tipoff.state in workflow.TRANSITIONS["request_review"]
+        and tipoff.review_requested_at is None
+        and review_until is not None
+        and timezone.localdate() <= review_until
+    )
+    can_add = tipoff.state in workflow.TRANSITIONS["add_information"]
+    return {
+        "tipoff": tipoff,
+        "shown": shown,
+        "events": sorted(events, key=lambda e: (e.created_at, e.pk)),
+        "own_events": own_events,
+        "photos": tipoff.photos.all(),
+        "rate_form": forms.get("rate_form") or (RateForm() if can_rate else None),
+        "review_form": forms.get("review_form") or (ReviewForm() if can_review else None),
+        "info_form": forms.get("info_form") or (AddInformationForm() if can_add else None),
+        "review_until": review_until,
+        "overdue": shown.is_overdue(),
+    }
+
+
+@never_cache
+def track_case(request, pk: int):
+    tipoff = _tracked(request, pk)
+    forms = {}
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "rate":
+                form = forms["rate_form"] = RateForm(request.POST)
+                if form.is_valid():
+                    workflow.tipoff_rate(
+                        tipoff=tipoff,
+                        rating=form.cleaned_data["rating"],
+                        comment=form.cleaned_data["comment"],
+                    )
+                    messages.success(request, _("Thank you for your rating."))
+                    return redirect("tipoffs:track_case", pk=pk)
+            elif action == "review":
+                form = forms["review_form"] = ReviewForm(request.POST)
+                if form.is_valid():
+                    workflow.tipoff_request_review(
+                        tipoff=tipoff, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, _("Your request for a review has been received."))
+                    return redirect("tipoffs:track_case", pk=pk)
+            elif action == "add":
+                form = forms["info_form"] = AddInformationForm(request.POST, request.FILES)
+                if form.is_valid():
+                    workflow.tipoff_add_information(
+                        tipoff=tipoff,
+                        text=form.cleaned_data["text"],
+                        photos=form.cleaned_data["photos"] or [],
+                    )
+                    messages.success(request, _("Your information has been added to the report."))
+                    return redirect("tipoffs:track_case", pk=pk)
+            else:
+                messages.error(request, _("Unknown action."))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("tipoffs:track_case", pk=pk)
+        tipoff.refresh_from_db()
+        return render(
+            request, "tipoffs/track_case.html", _track_context(request, tipoff, **forms), status=400
+        )
+    return render(request, "tipoffs/track_case.html", _track_context(request, tipoff))
+
+
+@cache_control(public=True, max_age=300)
+def cases(request):
+    qs = selectors.public_cases()
+    category = request.GET.get("category")
+    subdistrict = request.GET.get("subdistrict")
+    if category and category.isdigit():
+        qs = qs.filter(category__parent_id=int(category)) | qs.filter(category_id=int(category))
+    if subdistrict and subdistrict.isdigit():
+        qs = qs.filter(subdistrict_id=int(subdistrict))
+    page = Paginator(qs.prefetch_related(_approved_photos()), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "tipoffs/cases.html",
+        {
+            "page_obj": page,
+            "categories": Category.objects.filter(parent__isnull=True, is_active=True),
+            "subdistricts": Subdistrict.objects.filter(is_active=True),
+            "selected_category": category or "",
+            "selected_subdistrict": subdistrict or "",
+        },
+    )
+
+
+def _approved_photos():
+    from django.db.models import Prefetch
+
+    return Prefetch(
+        "photos", queryset=TipoffPhoto.objects.filter(public_approved=True), to_attr="public_photos"
+    )
+
+
+@cache_control(public=True, max_age=600)
+def stats_view(request):
+    return render(request, "tipoffs/stats.html", {"stats": stats.public_stats()})
+
+
+def photo(request, pk: int):
+    """The cleaned copy of a photo, to those allowed to see it."""
+    item = get_object_or_404(TipoffPhoto.objects.select_related("tipoff"), pk=pk)
+    tipoff = item.tipoff
+    public = (
+        item.public_approved and tipoff.is_public and tipoff.state in (State.RESOLVED, State.CLOSED)
+    )
+    allowed = public or tipoff.pk in request.session.get(SESSION_KEY, [])
+    if not allowed and request.user.is_authenticated:
+        try:
+            selectors.tipoff_for_user(user=request.user, pk=tipoff.pk)
+            allowed = True
+        except PermissionDenied:
+            allowed = False
+    if not allowed:
+        raise Http404
+    response = FileResponse(item.cleaned.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def index(request):
+    return HttpResponseRedirect(reverse("tipoffs:new"))

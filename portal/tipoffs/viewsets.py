@@ -1,0 +1,131 @@
+"""Wagtail admin: the case screens (a ViewSet of custom views) and the reference tables."""
+
+from __future__ import annotations
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from portal.tipoffs import admin_views
+from portal.tipoffs.models import (
+    Category,
+    IdentityAccessLog,
+    Open311Client,
+    PurgeLog,
+    ReplyTemplate,
+    RoutingRule,
+)
+
+
+class CaseMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("tipoffs.view_tipoff")
+
+
+class RewardMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("tipoffs.view_reward_eligibility")
+
+
+class TipoffCaseViewSet(ViewSet):
+    name = "tipoffs_admin"
+    url_prefix = "tipoffs"
+    icon = "warning"
+
+    def get_urlpatterns(self):
+        return [
+            path("", admin_views.index, name="index"),
+            path("bulk-assign/", admin_views.bulk_assign, name="bulk_assign"),
+            path("rewards/", admin_views.rewards, name="rewards"),
+            path("<int:pk>/", admin_views.case, name="case"),
+            path("photos/<int:pk>/original/", admin_views.original_photo, name="original_photo"),
+        ]
+
+    def get_menu_items(self):
+        return [
+            CaseMenuItem(
+                _("Pollution reports"),
+                reverse("tipoffs_admin:index"),
+                name="tipoffs",
+                icon_name="warning",
+                order=250,
+            ),
+            RewardMenuItem(
+                _("Reward eligibility"),
+                reverse("tipoffs_admin:rewards"),
+                name="tipoffs-rewards",
+                icon_name="success",
+                order=251,
+            ),
+        ]
+
+
+class CategoryViewSet(SnippetViewSet):
+    model = Category
+    icon = "list-ul"
+    menu_label = _("Report categories")
+    list_display = ["name", "code", "parent", "sort_order", "is_active"]
+    list_filter = ["parent", "is_active"]
+    search_fields = ["name", "code"]
+
+
+class RoutingRuleViewSet(SnippetViewSet):
+    model = RoutingRule
+    icon = "redirect"
+    menu_label = _("Routing table")
+    list_display = ["category", "subdistrict", "department"]
+    list_filter = ["category", "subdistrict", "department"]
+    list_export = ["category", "subdistrict", "department"]
+
+
+class ReplyTemplateViewSet(SnippetViewSet):
+    model = ReplyTemplate
+    icon = "doc-full"
+    menu_label = _("Reply templates")
+    list_display = ["title", "state"]
+    list_filter = ["state"]
+
+
+class Open311ClientViewSet(SnippetViewSet):
+    model = Open311Client
+    icon = "key"
+    menu_label = _("Open311 API keys")
+    list_display = ["name", "is_active", "created_at"]
+
+
+class IdentityAccessLogViewSet(SnippetViewSet):
+    model = IdentityAccessLog
+    icon = "view"
+    menu_label = _("Identity access log")
+    list_display = ["tipoff", "user", "viewed_at", "purpose"]
+    list_filter = ["purpose"]
+    add_view_enabled = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class PurgeLogViewSet(SnippetViewSet):
+    model = PurgeLog
+    icon = "bin"
+    menu_label = _("Identity purges")
+    list_display = ["reference", "closed_at", "purged_at", "fields"]
+    add_view_enabled = False
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class TipoffReferenceViewSetGroup(SnippetViewSetGroup):
+    items = (
+        CategoryViewSet,
+        RoutingRuleViewSet,
+        ReplyTemplateViewSet,
+        Open311ClientViewSet,
+        IdentityAccessLogViewSet,
+        PurgeLogViewSet,
+    )
+    menu_icon = "cogs"
+    menu_label = _("Report settings")
+    menu_name = "tipoff_settings"
+    menu_order = 260
