@@ -8,3 +8,6 @@ class DisclosureConfig(AppConfig):
     name = "disclosure"
     verbose_name = _("Information disclosure")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from disclosure import signals  # noqa: F401

@@ -1,0 +1,138 @@
+"""Loading the plan's 表1 (indicators), 表2 (systems) and 附表 (key projects) from disclosure/data.
+
+The CSV files keep every value exactly as the plan writes it (see disclosure/data/README.md).
+The loaders take model classes so that data migrations can pass historical models.
+"""
+
+from __future__ import annotations
+
+import csv
+from decimal import Decimal
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+CATEGORIES = [
+    ("organisation", "机构职能"),
+    ("policy", "政策文件"),
+    ("planning", "规划计划"),
+    ("quality", "环境质量"),
+    ("monitoring", "环境监测"),
+    ("licensing", "行政许可"),
+    ("penalties", "行政处罚"),
+    ("incidents", "突发环境事件"),
+    ("eia", "建设项目环评"),
+    ("discharge-permits", "排污许可"),
+    ("enterprises", "企业环境信息"),
+    ("rectification", "问题整改"),
+    ("drinking-water", "饮用水水质"),
+    ("finance", "财政资金"),
+    ("annual-reports", "年度报告"),
+]
+
+
+def read_csv(name: str) -> list[dict]:
+    with open(DATA_DIR / name, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def unit_names(text: str, known: set[str]) -> list[str]:
+    """Department names in a 责任单位 cell, re-joining names the plan wraps over two lines."""
+    lines = [line.strip() for line in (text or "").replace("、", "\n").splitlines() if line.strip()]
+    names, i = [], 0
+    while i < len(lines):
+        if i + 1 < len(lines) and lines[i] not in known and lines[i] + lines[i + 1] in known:
+            names.append(lines[i] + lines[i + 1])
+            i += 2
+        else:
+            names.append(lines[i])
+            i += 1
+    return names
+
+
+ALIASES = {
+    # The plan's spellings that differ from the reference department names.
+    "区电子政务建设服务中心": "区电子政务中心",
+    "攀枝花东区高新技术产业园区管理委员会": "东区高新技术产业园区管理委员会",
+}
+
+
+def _departments_for(text: str, departments: dict[str, object]) -> list:
+    known = set(departments) | set(ALIASES)
+    out = []
+    for name in unit_names(text, known):
+        department = departments.get(ALIASES.get(name, name))
+        if department is not None:
+            out.append(department)
+    return out
+
+
+def load_categories(Category) -> int:
+    for order, (slug, name) in enumerate(CATEGORIES, start=1):
+        Category.objects.update_or_create(slug=slug, defaults={"name": name, "sort_order": order})
+    return len(CATEGORIES)
+
+
+def load_indicators(Indicator, Department) -> int:
+    """Create or update the 表1 rows (idempotent); returns the number of rows."""
+    departments = {d.name: d for d in Department.objects.all()}
+    rows = read_csv("indicators.csv")
+    parents = {}
+    for row in rows:
+        number, part = int(row["number"]), int(row["part"] or 0)
+        parent = parents.get(number) if part else None
+        source = parents[number] if part else None
+        indicator, _created = Indicator.objects.update_or_create(
+            number=number,
+            part=part,
+            defaults={
+                "parent": parent,
+                "field": row["field"],
+                "task": row["task"],
+                "name": row["name"],
+                "qualifier": row["qualifier"],
+                "unit": row["unit"] or (source.unit if source else ""),
+                "target_value": row["target_value"],
+                "baseline_value": row["baseline_value"],
+                "baseline_status": row["baseline_status"],
+                "planned_2025": row["planned_2025"],
+                "attribute": row["attribute"],
+                "responsible_units": row["responsible_units"],
+            },
+        )
+        if not part:
+            parents[number] = indicator
+            indicator.departments.set(_departments_for(row["responsible_units"], departments))
+    return len(rows)
+
+
+def load_projects(ProjectSystem, KeyProject, Department) -> int:
+    departments = {d.name: d for d in Department.objects.all()}
+    systems = {}
+    for row in read_csv("systems.csv"):
+        system, _created = ProjectSystem.objects.update_or_create(
+            number=int(row["number"]),
+            defaults={
+                "name": row["system"],
+                "planned_investment": Decimal(row["investment"]),
+                "share": Decimal(row["share"]),
+            },
+        )
+        systems[system.name] = system
+    rows = read_csv("projects.csv")
+    for row in rows:
+        project, _created = KeyProject.objects.update_or_create(
+            number=int(row["number"]),
+            defaults={
+                "system": systems[row["system"]],
+                "name": row["name"],
+                "content": row["content"],
+                "location": row["location"],
+                "period": row["period"],
+                "total_investment": Decimal(row["total_investment"].replace(",", "")),
+                "total_investment_text": row["total_investment"],
+                "responsible_units": row["responsible_units"],
+            },
+        )
+        project.departments.set(_departments_for(row["responsible_units"], departments))
+    return len(rows)

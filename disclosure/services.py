@@ -1,0 +1,232 @@
+"""Writes of the disclosure module other than the request workflow (see ``workflow.py``).
+
+Keyword-only functions named entity_action; each runs in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from importlib import import_module
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from disclosure import versions
+from disclosure.models import (
+    DisclosureItemPage,
+    DisclosureItemVersion,
+    Indicator,
+    IndicatorReading,
+    KeyProject,
+    ProjectProgress,
+)
+
+# --- Item versions --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def item_record_version(*, item: DisclosureItemPage, user=None, revision=None, at=None):
+    """Record the published state of ``item`` as a new version, unless nothing changed.
+
+    Returns the new version, or None when text and attachments hash to the latest fingerprint.
+    """
+    item = DisclosureItemPage.objects.select_related("department", "category").get(pk=item.pk)
+    text = versions.item_text(item)
+    attachments = versions.item_attachments(item)
+    digest = versions.fingerprint(text, attachments)
+    latest = (
+        DisclosureItemVersion.objects.select_for_update()
+        .filter(item=item)
+        .order_by("-number")
+        .first()
+    )
+    if latest is not None and latest.fingerprint == digest:
+        return None
+    return DisclosureItemVersion.objects.create(
+        item=item,
+        number=(latest.number + 1) if latest else 1,
+        published_at=at or item.last_published_at or timezone.now(),
+        published_by=user,
+        revision_id=getattr(revision, "pk", None),
+        fingerprint=digest,
+        title=item.title,
+        text=text,
+        attachments=attachments,
+    )
+
+
+# --- Indicators -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def indicator_reading_record(
+    *,
+    indicator: Indicator,
+    period: str,
+    period_end: dt.date,
+    status: str,
+    source_note: str,
+    value: Decimal | None = None,
+    value_text: str = "",
+    user=None,
+) -> IndicatorReading:
+    """Create or replace the reading of ``indicator`` for ``period``."""
+    reading, _created = IndicatorReading.objects.update_or_create(
+        indicator=indicator,
+        period=period,
+        defaults={
+            "period_end": period_end,
+            "value": value,
+            "value_text": value_text,
+            "status": status,
+            "source_note": source_note,
+            "entered_by": user,
+        },
+    )
+    return reading
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """The current value of an indicator and where it comes from."""
+
+    number: int
+    value: Decimal | None
+    text: str
+    status: str
+    period: str
+    source: str  # "survey", "reading" or "baseline"
+    source_note: str
+
+
+#: Default external sources for indicators: number -> dotted path of a callable that returns
+#: None (nothing published yet) or a mapping with "value" (Decimal, percent), "period" (str),
+#: "source_note" (str) and optionally "status". Override with settings.DISCLOSURE_INDICATOR_SOURCES.
+DEFAULT_INDICATOR_SOURCES = {
+    34: "surveys.indicators.latest_satisfaction",
+    35: "surveys.indicators.latest_participation",
+}
+
+
+def _external_value(number: int):
+    sources = getattr(settings, "DISCLOSURE_INDICATOR_SOURCES", DEFAULT_INDICATOR_SOURCES)
+    path = sources.get(number)
+    if not path:
+        return None
+    module_name, attr = path.rsplit(".", 1)
+    try:
+        module = import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None  # the survey module has not been written or installed: no data yet
+        raise
+    func = getattr(module, attr, None)
+    return func() if func is not None else None  # a missing function also means: no data yet
+
+
+def status_for(indicator: Indicator, value: Decimal | None) -> str:
+    """已达标 / 未达标 for a numeric value against a "≥X" or "X" indicator value, else ""."""
+    from disclosure.selectors import parse_threshold
+
+    threshold = parse_threshold(indicator.target_value)
+    if value is None or threshold is None:
+        return ""
+    return Indicator.Status.MET if value >= threshold else Indicator.Status.NOT_MET
+
+
+def latest_indicator_value(number: int) -> IndicatorValue | None:
+    """The current value of indicator ``number`` (top level).
+
+    Order: the survey module's published release (indicators 34 and 35, through
+    ``DISCLOSURE_INDICATOR_SOURCES``), then the latest officer reading, then the plan's baseline.
+    Absent survey data is not an error. Returns None for an unknown number.
+    """
+    indicator = Indicator.objects.filter(number=number, part=0).first()
+    if indicator is None:
+        return None
+    external = _external_value(number)
+    if external:
+        value = Decimal(str(external["value"]))
+        return IndicatorValue(
+            number=number,
+            value=value,
+            text=f"{value.normalize():f}",
+            status=external.get("status") or status_for(indicator, value),
+            period=str(external.get("period", "")),
+            source="survey",
+            source_note=str(external.get("source_note", "")),
+        )
+    reading = indicator.readings.order_by("-period_end", "-pk").first()
+    if reading is not None:
+        return IndicatorValue(
+            number=number,
+            value=reading.value,
+            text=reading.display_value,
+            status=reading.status,
+            period=reading.period,
+            source="reading",
+            source_note=reading.source_note,
+        )
+    return IndicatorValue(
+        number=number,
+        value=None,
+        text=indicator.baseline_value,
+        status=indicator.baseline_status,
+        period="2020",
+        source="baseline",
+        source_note="《攀枝花市东区国家生态文明建设示范区创建规划（2021-2025）》表1",
+    )
+
+
+# --- Key projects ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def project_progress_record(
+    *,
+    project: KeyProject,
+    date: dt.date,
+    percent_complete: int,
+    status: str,
+    note: str = "",
+    user=None,
+) -> ProjectProgress:
+    progress = ProjectProgress(
+        project=project,
+        date=date,
+        percent_complete=percent_complete,
+        status=status,
+        note=note,
+        created_by=user,
+    )
+    progress.full_clean()
+    progress.save()
+    project_refresh_latest(project=project)
+    return progress
+
+
+def project_refresh_latest(*, project: KeyProject) -> None:
+    """Copy the latest progress update onto the project row (used by lists and filters)."""
+    latest = project.progress.order_by("-date", "-pk").first()
+    if latest is None:
+        KeyProject.objects.filter(pk=project.pk).update(
+            status=KeyProject.Status.NOT_STARTED, percent_complete=0, progress_date=None
+        )
+    else:
+        KeyProject.objects.filter(pk=project.pk).update(
+            status=latest.status,
+            percent_complete=latest.percent_complete,
+            progress_date=latest.date,
+        )
+
+
+def last_progress_dates() -> dict[int, dt.date]:
+    return dict(
+        ProjectProgress.objects.values("project_id")
+        .annotate(last=Max("date"))
+        .values_list("project_id", "last")
+    )

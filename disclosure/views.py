@@ -1,0 +1,306 @@
+"""Public views of the section (the catalogue itself is the DisclosureIndexPage)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.db.models import Count
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_http_methods
+
+from disclosure import report, selectors, versions, workflow
+from disclosure.forms import DisclosureRequestForm, RequestStatusForm
+from disclosure.models import (
+    DisclosureIndexPage,
+    DisclosureItemVersion,
+    Indicator,
+    KeyProject,
+    ProjectProgress,
+    ProjectSystem,
+)
+from portal.models import Department
+
+STATUS_ATTEMPTS = 10  # per client address ...
+STATUS_WINDOW = 600  # ... per 10 minutes
+LAST_REQUEST_SESSION_KEY = "disclosure_last_request"
+
+public_cache = cache_control(public=True, max_age=300)
+
+
+def _section():
+    return DisclosureIndexPage.objects.live().first()
+
+
+def _int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+@public_cache
+def indicator_dashboard(request):
+    context = selectors.indicator_dashboard()
+    context["section"] = _section()
+    context["statuses"] = Indicator.Status
+    return render(request, "disclosure/indicator_dashboard.html", context)
+
+
+@public_cache
+def indicator_detail(request, number: int):
+    indicator = get_object_or_404(
+        Indicator.objects.prefetch_related("departments"), number=number, part=0
+    )
+    parts = list(indicator.parts.prefetch_related("readings").order_by("part"))
+    readings = list(indicator.readings.order_by("-period_end"))
+    dashboard_row = next(
+        (
+            row
+            for group in selectors.indicator_dashboard()["groups"]
+            for row in group["rows"]
+            if row.indicator.pk == indicator.pk
+        ),
+        None,
+    )
+    return render(
+        request,
+        "disclosure/indicator_detail.html",
+        {
+            "indicator": indicator,
+            "parts": parts,
+            "readings": readings,
+            "row": dashboard_row,
+            "section": _section(),
+        },
+    )
+
+
+@public_cache
+def project_list(request):
+    system_id = _int(request.GET.get("system"))
+    status = (
+        request.GET.get("status") if request.GET.get("status") in KeyProject.Status.values else None
+    )
+    department_id = _int(request.GET.get("department"))
+    projects = list(
+        selectors.project_list(system_id=system_id, status=status, department_id=department_id)
+    )
+    totals, planned_total, listed_total = selectors.project_totals_by_system()
+    status_counts = dict.fromkeys(KeyProject.Status.values, 0)
+    for value, n in KeyProject.objects.values_list("status").annotate(n=Count("id")):
+        status_counts[value] = n
+    return render(
+        request,
+        "disclosure/project_list.html",
+        {
+            "projects": projects,
+            "systems": ProjectSystem.objects.all(),
+            "statuses": KeyProject.Status.choices,
+            "status_counts": [
+                (label, status_counts[value], value) for value, label in KeyProject.Status.choices
+            ],
+            "departments": Department.objects.filter(key_projects__isnull=False).distinct(),
+            "selected": {"system": system_id, "status": status, "department": department_id},
+            "totals": totals,
+            "planned_total": planned_total,
+            "listed_total": listed_total,
+            "section": _section(),
+        },
+    )
+
+
+@public_cache
+def project_detail(request, number: int):
+    project = get_object_or_404(KeyProject.objects.select_related("system"), number=number)
+    progress = list(
+        ProjectProgress.objects.filter(project=project)
+        .prefetch_related("photos__image")
+        .order_by("-date", "-pk")
+    )
+    return render(
+        request,
+        "disclosure/project_detail.html",
+        {"project": project, "progress": progress, "section": _section()},
+    )
+
+
+@public_cache
+def rate_dashboard(request):
+    years = selectors.plan_years()
+    today = timezone.localdate()
+    year = _int(request.GET.get("year")) or (years[0] if years else today.year)
+    as_of = today
+    if request.GET.get("as_of"):
+        try:
+            as_of = dt.date.fromisoformat(request.GET["as_of"])
+        except ValueError:
+            messages.error(request, _("The date must be written as YYYY-MM-DD."))
+    result, late, missing, entries = selectors.plan_rate(year=year, as_of=as_of)
+    return render(
+        request,
+        "disclosure/rate_dashboard.html",
+        {
+            "year": year,
+            "years": years,
+            "as_of": as_of,
+            "result": result,
+            "rate_percent": None if result.rate is None else result.rate * 100,
+            "late": late,
+            "missing": missing,
+            "entries": entries,
+            "section": _section(),
+        },
+    )
+
+
+@public_cache
+def item_versions(request, pk: int):
+    item = selectors.live_item_or_404(pk)
+    version_list = selectors.item_versions(item=item)
+    return render(
+        request,
+        "disclosure/item_versions.html",
+        {"item": item, "versions": version_list, "section": _section()},
+    )
+
+
+@public_cache
+def item_diff(request, pk: int):
+    item = selectors.live_item_or_404(pk)
+    all_versions = {v.number: v for v in DisclosureItemVersion.objects.filter(item=item)}
+    if len(all_versions) < 1:
+        raise Http404
+    newest = max(all_versions)
+    new_number = _int(request.GET.get("b")) or newest
+    old_number = _int(request.GET.get("a")) or max(new_number - 1, 1)
+    if old_number not in all_versions or new_number not in all_versions:
+        raise Http404
+    old, new = all_versions[old_number], all_versions[new_number]
+    return render(
+        request,
+        "disclosure/item_diff.html",
+        {
+            "item": item,
+            "old": old,
+            "new": new,
+            "numbers": sorted(all_versions),
+            "text_diff": versions.diff_versions(old.text, new.text),
+            "attachment_diff": versions.diff_attachments(old.attachments, new.attachments),
+            "section": _section(),
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_new(request):
+    form = DisclosureRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {
+            k: v for k, v in form.cleaned_data.items() if k not in ("submission_token", "consent")
+        }
+        disclosure_request, created = workflow.request_submit(
+            data=data, submission_token=form.cleaned_data["submission_token"]
+        )
+        request.session[LAST_REQUEST_SESSION_KEY] = disclosure_request.pk
+        if not created:
+            messages.info(
+                request, _("This request had already been received; here is its receipt.")
+            )
+        return redirect("disclosure:request_receipt")
+    return render(request, "disclosure/request_form.html", {"form": form, "section": _section()})
+
+
+@never_cache
+def request_receipt(request):
+    from disclosure.models import DisclosureRequest
+
+    pk = request.session.get(LAST_REQUEST_SESSION_KEY)
+    disclosure_request = DisclosureRequest.objects.filter(pk=pk).first() if pk else None
+    if disclosure_request is None:
+        return redirect("disclosure:request_new")
+    return render(
+        request,
+        "disclosure/request_receipt.html",
+        {"req": disclosure_request, "section": _section()},
+    )
+
+
+def _client_key(request) -> str:
+    return "disclosure:status:" + request.META.get("REMOTE_ADDR", "unknown")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def request_status(request):
+    form = RequestStatusForm(request.POST or None)
+    found = None
+    status_code = 200
+    if request.method == "POST":
+        key = _client_key(request)
+        cache.add(key, 0, STATUS_WINDOW)
+        try:
+            attempts = cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, STATUS_WINDOW)
+            attempts = 1
+        if attempts > STATUS_ATTEMPTS:
+            form.add_error(None, _("Too many attempts. Please try again in 10 minutes."))
+            status_code = 429
+        elif form.is_valid():
+            found = selectors.request_for_applicant(
+                tracking_number=form.cleaned_data["tracking_number"],
+                id_last4=form.cleaned_data["id_last4"],
+            )
+            if found is None:
+                # One message for every mismatch, so numbers cannot be probed.
+                form.add_error(None, _("No request matches this tracking number and ID digits."))
+    return render(
+        request,
+        "disclosure/request_status.html",
+        {"form": form, "req": found, "section": _section()},
+        status=status_code,
+    )
+
+
+@public_cache
+def annual_report(request, year: int):
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    data = report.build_annual_report(year)
+    return render(
+        request,
+        "disclosure/annual_report.html",
+        {
+            "report": data,
+            "columns": report.COLUMN_LABELS,
+            "year": year,
+            "rate_percent": None if data.rate.rate is None else data.rate.rate * 100,
+            "section": _section(),
+        },
+    )
+
+
+def annual_report_xlsx(request, year: int):
+    if not 2000 <= year <= timezone.localdate().year:
+        raise Http404
+    data = report.build_annual_report(year)
+    title = f"{year}年政府信息公开工作年度报告"
+    response = HttpResponse(
+        report.annual_report_xlsx(data, title=title),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="disclosure-annual-report-{year}.xlsx"'
+    return response
+
+
+def annual_report_latest(request):
+    return redirect(reverse("disclosure:annual_report", args=[timezone.localdate().year - 1]))
