@@ -156,7 +156,7 @@ class ColumnIndexPage(CachedPageMixin, ChineseSearchableMixin, Page):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ColumnArticlePage"]
     max_count_per_parent = 1
-    search_result_label = _("Column")
+    search_result_label = _("Eco column")
 
     class Meta:
         verbose_name = _("column index page")

@@ -1,13 +1,17 @@
 import logging
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language as django_set_language
 
 from portal.context_processors import ELDERLY_COOKIE
 
@@ -35,6 +39,19 @@ def _safe_next(request, fallback: str = "/") -> str:
     ):
         return target
     return fallback
+
+
+def set_language(request):
+    """Django's set_language, resolving ``next`` in the language of its own URL.
+
+    The view runs outside i18n_patterns, so without this /en/column/ would be read as a Chinese
+    path with a page slug "en" and switching back to Chinese would stay on the English page.
+    """
+    next_path = urlsplit(request.POST.get("next") or request.GET.get("next") or "").path
+    with translation.override(
+        translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE
+    ):
+        return django_set_language(request)
 
 
 @require_POST

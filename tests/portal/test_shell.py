@@ -77,6 +77,13 @@ def test_language_switch_keeps_the_page(client, site):
     assert response["Location"] == "/en/column/"
 
 
+def test_language_switch_back_to_chinese_leaves_the_english_prefix(client, site):
+    client.post(reverse("set_language"), {"language": "en", "next": "/column/"})
+    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "/en/column/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/column/"
+
+
 def test_elderly_mode_is_remembered_in_a_cookie(client, site):
     response = client.post(reverse("toggle_elderly_mode"), {"enable": "1", "next": "/column/"})
     assert response.status_code == 302
