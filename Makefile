@@ -34,11 +34,11 @@ run: $(STAMP) catalogues ## Migrate, seed demo data and serve the portal at http
 	$(DEV_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole test suite on SQLite (browser journeys run when /usr/bin/chromium exists)
-	$(PY) -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 --dist load $(PYTEST_ARGS)
 
 test-postgres: $(STAMP) ## Run the suite against DATABASE_URL (default: local PostgreSQL, fresh test database)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/eco_portal} \
-		$(PY) -m pytest -n 2 --dist loadfile --create-db $(PYTEST_ARGS)
+		$(PY) -m pytest -n 2 --dist load --create-db $(PYTEST_ARGS)
 
 e2e: $(STAMP) ## Run only the browser journeys
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)

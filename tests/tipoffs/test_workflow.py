@@ -176,7 +176,7 @@ def test_a_forged_transition_on_a_stale_object_is_checked_against_the_database(c
     tipoff = case_in(State.SUBMITTED)
     stale = Tipoff.objects.get(pk=tipoff.pk)
     workflow.tipoff_accept(tipoff=tipoff, actor=intake)
-    with pytest.raises(workflow.TransitionNotAllowed, match="not possible"):
+    with pytest.raises(workflow.TransitionNotAllowed, match="not possible|不能执行此操作"):
         workflow.tipoff_accept(tipoff=stale, actor=intake)
     assert tipoff.events.filter(kind=EventKind.ACCEPTED).count() == 1
 
@@ -188,7 +188,7 @@ def test_the_extension_is_granted_once_and_at_most_thirty_days(case_in, handler_
     with pytest.raises(ValidationError):
         workflow.tipoff_extend(tipoff=tipoff, actor=handler_a, days=10, reason=" ")
     workflow.tipoff_extend(tipoff=tipoff, actor=handler_a, days=30, reason="需要委托检测")
-    with pytest.raises(workflow.TransitionNotAllowed, match="already been extended"):
+    with pytest.raises(workflow.TransitionNotAllowed, match="already been extended|已延长过一次"):
         workflow.tipoff_extend(tipoff=tipoff, actor=handler_a, days=1, reason="再延一次")
 
 
@@ -221,7 +221,7 @@ def test_not_accepting_needs_a_reason_and_the_right_detail(case_in, intake, subm
 def test_review_must_be_asked_within_thirty_days_and_only_once(case_in):
     tipoff = case_in(State.RESOLVED)
     late = T0 + dt.timedelta(days=31)
-    with pytest.raises(workflow.TransitionNotAllowed, match="within 30 days"):
+    with pytest.raises(workflow.TransitionNotAllowed, match="within 30 days|30日内"):
         workflow.tipoff_request_review(tipoff=tipoff, reason="不满意", now=late)
     workflow.tipoff_request_review(tipoff=tipoff, reason="不满意", now=T0 + dt.timedelta(days=30))
     tipoff.refresh_from_db()
@@ -239,7 +239,7 @@ def test_a_reopened_case_cannot_be_reviewed_twice(case_in, handler_a):
         measures="复查",
         public_reply="复查意见",
     )
-    with pytest.raises(workflow.TransitionNotAllowed, match="already been asked"):
+    with pytest.raises(workflow.TransitionNotAllowed, match="already been asked|已申请过复查"):
         workflow.tipoff_request_review(tipoff=tipoff, reason="再次复查")
 
 
