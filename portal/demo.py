@@ -110,6 +110,17 @@ def ensure_section(home, *, slug: str, page_class=None, **fields):
     return page
 
 
+def order_sections() -> None:
+    """Put the section pages in the navigation order of SECTIONS (apps may have replaced some)."""
+    from cms.models import HomePage
+
+    home = HomePage.objects.first()
+    for slug, _title, _intro in SECTIONS:
+        page = home.get_children().filter(slug=slug).first()
+        if page is not None:
+            page.move(home, pos="last-child")
+
+
 def ensure_portal_settings(site) -> None:
     settings = PortalSettings.for_site(site)
     if not settings.contact_phone:

@@ -29,6 +29,8 @@ def test_seed_demo_is_idempotent(settings):
     assert set(Subdistrict.objects.values_list("name", flat=True)) >= {"东华街道", "银江镇"}
     site = Site.objects.get(is_default_site=True)
     assert isinstance(site.root_page.specific, HomePage)
+    menu = [page.slug for page in site.root_page.get_children().in_menu()]
+    assert menu == ["column", "disclosure", "surveys", "report"]
     assert User.objects.filter(
         username="handler", department_memberships__department__code="eco-env"
     ).exists()

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import DEMO_PASSWORD, DEMO_USERS
+from portal.demo import DEMO_PASSWORD, DEMO_USERS, order_sections
 
 PROJECT_APPS = ("portal", "portal.tipoffs", "cms", "disclosure", "surveys")
 
@@ -34,6 +34,7 @@ class Command(BaseCommand):
             if find_spec(module_name) is not None:
                 import_module(module_name).seed()
                 self.stdout.write(f"  seeded {config.label}")
+        order_sections()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo users (password for all: {DEMO_PASSWORD}):")
         )
