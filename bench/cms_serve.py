@@ -263,6 +263,7 @@ def main() -> None:
     if not args.reuse_db:
         recreate_database(args.database_url, args.db_name)
         manage(env, "migrate", "--no-input", "-v", "0")
+        manage(env, "createcachetable")
         manage(env, "seed_demo", "--force")
     manage(env, "createcachetable")
     manage(env, "collectstatic", "--no-input", "-v", "0")

@@ -105,6 +105,8 @@ class ChineseSearchableMixin:
         *Page.search_fields,
         index.SearchField("search_segmented_title", boost=5),
         index.SearchField("search_segmented_body"),
+        # The admin's page search and chooser use autocomplete (see cms.search_backend).
+        index.AutocompleteField("search_segmented_title"),
     ]
 
     #: Short label shown beside each result (e.g. "Column article"); defaults to the verbose name.

@@ -203,3 +203,32 @@ def test_matching_pages_can_be_restricted_to_one_page_type(column, home):
     article = make_article(column, title="生态文明建设成效")
     base = ColumnArticlePage.objects.live().public()
     assert list(matching_pages(SearchQuery.parse("生态文明"), base=base)) == [article]
+
+
+class TestAdminPageSearch:
+    """The Wagtail admin's page search (autocomplete) finds pages by Chinese substrings."""
+
+    def test_editor_finds_an_article_by_a_word_inside_its_title(self, client, column):
+        from portal import roles
+        from tests.factories import UserFactory
+
+        article = make_article(column, title="攀钢转炉二次除尘改造完工")
+        client.force_login(UserFactory(roles=[roles.EDITOR]))
+        url = reverse("wagtailadmin_pages:search")
+        for query in ("转炉", "二次除尘", "攀钢转炉二次除尘改造完工"):
+            response = client.get(url, {"q": query})
+            assert response.status_code == 200
+            assert article in response.context["pages"], query
+        response = client.get(url, {"q": "转炉除尘"})  # not a substring of the title
+        assert article not in response.context["pages"]
+
+    def test_page_chooser_search_is_segmented_too(self, client, column):
+        from portal import roles
+        from tests.factories import UserFactory
+
+        article = make_article(column, title="金沙江十年禁渔")
+        client.force_login(UserFactory(roles=[roles.EDITOR]))
+        response = client.get(reverse("wagtailadmin_choose_page_search"), {"q": "禁渔"})
+        assert response.status_code == 200
+        assert "金沙江十年禁渔" in response.content.decode()
+        assert article.pk
