@@ -1,13 +1,57 @@
 """Wagtail admin for surveys: the questionnaire builder (with preview) and read-only logs."""
 
+from django.contrib import messages
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    CreateView,
+    EditView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from surveys.models import ImportBatch, Survey, SurveyEvent, TokenBatch
+from surveys.questionnaire import load_structure, structure_problems
+
+
+class StructureCheckMixin:
+    """After a save, check the questionnaire's structure (inline questions are only complete
+    once saved): a survey with problems stays a draft and the editor is told what to fix."""
+
+    def save_instance(self):
+        survey = super().save_instance()
+        problems = structure_problems(load_structure(survey))
+        if not problems:
+            return survey
+        listed = "; ".join(problems)
+        if survey.status == Survey.Status.OPEN:
+            Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
+            survey.status = Survey.Status.DRAFT
+            messages.error(
+                self.request,
+                _g("The survey was saved as a draft and cannot open until this is fixed: %(p)s")
+                % {"p": listed},
+            )
+        else:
+            messages.warning(
+                self.request,
+                _g("Saved. Fix this before the survey opens: %(p)s") % {"p": listed},
+            )
+        return survey
+
+
+class SurveyCreateView(StructureCheckMixin, CreateView):
+    pass
+
+
+class SurveyEditView(StructureCheckMixin, EditView):
+    pass
 
 
 class SurveyViewSet(SnippetViewSet):
     model = Survey
+    add_view_class = SurveyCreateView
+    edit_view_class = SurveyEditView
     icon = "form"
     menu_label = _("Questionnaires")
     list_display = ["title", "wave", "status", "respondent_mode", "updated_at"]

@@ -138,17 +138,21 @@ def test_analyst_excludes_a_flagged_duplicate(client, analyst):
     assert SurveyEvent.objects.filter(kind="excluded", actor=analyst).exists()
 
 
-def test_analyst_builds_a_survey_with_inline_questions_and_choices_in_the_admin(client, analyst):
-    make_subdistricts()
-    client.force_login(analyst)
-    data = nested_form_data(
+def survey_form_data(*, slug="new-survey", status="draft", choices=None) -> dict:
+    """POST data for the questionnaire builder: one Likert question and its scoring."""
+    if choices is None:
+        choices = [
+            {"code": "1", "label": "满意", "score": "100", "is_substantive": "on"},
+            {"code": "9", "label": "说不清", "score": ""},
+        ]
+    return nested_form_data(
         {
             "title": "新调查",
-            "slug": "new-survey",
+            "slug": slug,
             "purpose": "目的",
             "wave": "2026",
             "year": "2026",
-            "status": "draft",
+            "status": status,
             "respondent_mode": "account",
             "anonymous_hourly_limit": "3",
             "age_input": "age_group",
@@ -165,17 +169,7 @@ def test_analyst_builds_a_survey_with_inline_questions_and_choices_in_the_admin(
                         "required": "on",
                         "condition_question_code": "",
                         "condition_choice_codes": "",
-                        "choices": inline_formset(
-                            [
-                                {
-                                    "code": "1",
-                                    "label": "满意",
-                                    "score": "100",
-                                    "is_substantive": "on",
-                                },
-                                {"code": "9", "label": "说不清", "score": ""},
-                            ]
-                        ),
+                        "choices": inline_formset(choices),
                         "rows": inline_formset([]),
                     }
                 ]
@@ -198,6 +192,54 @@ def test_analyst_builds_a_survey_with_inline_questions_and_choices_in_the_admin(
             ),
         }
     )
+
+
+def test_a_survey_with_structural_problems_cannot_be_opened_from_the_admin(client, analyst):
+    make_subdistricts()
+    client.force_login(analyst)
+    data = survey_form_data(slug="broken", status="open", choices=[])
+    response = client.post(reverse("wagtailsnippets_surveys_survey:add"), data, follow=True)
+    survey = Survey.objects.get(slug="broken")  # nothing the analyst typed is lost
+    assert survey.status == Survey.Status.DRAFT
+    shown = [str(m) for m in response.context["messages"]]
+    assert any("Q1" in m for m in shown), shown
+    # Fixed (a choice added to the saved question) and saved again: now it opens.
+    fixed = survey_form_data(slug="broken", status="open")
+    question = survey.questions.get()
+    scoring = survey.scoring_definitions.get()
+    fixed.update(
+        {
+            "questions-INITIAL_FORMS": "1",
+            "questions-0-id": str(question.pk),
+            "scoring_definitions-INITIAL_FORMS": "1",
+            "scoring_definitions-0-id": str(scoring.pk),
+        }
+    )
+    client.post(reverse("wagtailsnippets_surveys_survey:edit", args=[survey.pk]), fixed)
+    survey.refresh_from_db()
+    assert survey.status == Survey.Status.OPEN
+
+
+def test_duplicate_codes_in_the_builder_are_form_errors_and_nothing_is_saved(client, analyst):
+    make_subdistricts()
+    client.force_login(analyst)
+    choices = [
+        {"code": "1", "label": "满意", "score": "100", "is_substantive": "on"},
+        {"code": "1", "label": "不满意", "score": "0", "is_substantive": "on"},
+    ]
+    data = survey_form_data(slug="dupes", choices=choices)
+    response = client.post(reverse("wagtailsnippets_surveys_survey:add"), data)
+    assert response.status_code == 200  # re-rendered, not a crash
+    assert not Survey.objects.filter(slug="dupes").exists()
+    page = response.content.decode()
+    assert "不满意" in page  # what was typed is still in the form
+    assert "请修正重复的数据" in page or "Please correct the duplicate data" in page
+
+
+def test_analyst_builds_a_survey_with_inline_questions_and_choices_in_the_admin(client, analyst):
+    make_subdistricts()
+    client.force_login(analyst)
+    data = survey_form_data()
     response = client.post(reverse("wagtailsnippets_surveys_survey:add"), data)
     assert response.status_code == 302, (
         response.context["form"].errors if response.context else response
