@@ -5,6 +5,7 @@ EXIF/GPS. The original is kept privately, with its SHA-256 recorded at intake as
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import uuid
@@ -145,3 +146,42 @@ def store_photo(*, tipoff, photo: PhotoInput, now=None):
     row.cleaned.save(f"tipoffs/cleaned/{stem}.jpg", ContentFile(photo.cleaned), save=False)
     row.save()
     return row
+
+
+#: Folders of the evidence storage that hold photo files (see ``store_photo``).
+PHOTO_FOLDERS = ("tipoffs/originals", "tipoffs/cleaned")
+
+
+def _walk(storage, folder: str):
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for sub in folders:
+        yield from _walk(storage, f"{folder}/{sub}")
+
+
+def sweep_orphan_photos(*, older_than: dt.timedelta = dt.timedelta(days=1), dry_run=False) -> int:
+    """Delete photo files that no photo row refers to, e.g. left by a report whose transaction
+    rolled back after its files were written. Files younger than ``older_than`` are left alone
+    (their report may still be committing). Returns the number of files (to be) deleted."""
+    from portal.tipoffs.models import TipoffPhoto
+    from portal.tipoffs.storage import evidence_storage
+
+    storage = evidence_storage()
+    referenced = set()
+    for original, cleaned in TipoffPhoto.objects.values_list("original", "cleaned").iterator():
+        referenced.update((original, cleaned))
+    cutoff = timezone.now() - older_than
+    orphans = [
+        name
+        for folder in PHOTO_FOLDERS
+        for name in _walk(storage, folder)
+        if name not in referenced and storage.get_modified_time(name) < cutoff
+    ]
+    if not dry_run:
+        for name in orphans:
+            storage.delete(name)
+    return len(orphans)

@@ -56,5 +56,8 @@ class EvidenceStorage(Storage):
     def listdir(self, path):
         return self._backend().listdir(path)
 
+    def get_modified_time(self, name):
+        return self._backend().get_modified_time(name)
+
     def url(self, name):
         raise NotImplementedError("Evidence files have no public URL; use tipoffs:photo.")
