@@ -107,17 +107,56 @@ def rake_and_rates(frame):
     return result, report
 
 
-def sav_frame(micro: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Categorical columns as numeric codes 1..k with SPSS value labels."""
-    coded, labels = {}, {}
-    for column in micro.columns:
-        values = micro[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            coded[column] = values.cat.codes.astype(np.float64).replace(-1, np.nan) + 1
-            labels[column] = {i + 1: str(c) for i, c in enumerate(values.cat.categories)}
-        else:
-            coded[column] = values
-    return pd.DataFrame(coded), labels
+def export_microdata(frame: pd.DataFrame, weights: np.ndarray):
+    """The microdata table in the shape ``surveys.exports.assemble_microdata`` returns (codes as
+    categoricals, scores as nullable 0/1, the weight) and its codebook, for the export writers."""
+    from types import SimpleNamespace as Spec
+
+    from django.conf import settings
+
+    if not settings.configured:  # the codebook's labels go through gettext; no project needed
+        settings.configure(USE_I18N=False)
+    from surveys.codebook import build_codebook
+
+    def choices(codes):
+        return [Spec(code=c, label=c) for c in codes]
+
+    codebook = build_codebook(
+        questions=[
+            Spec(code="Q1", text="满意度", kind="likert", choices=choices("12345"), rows=()),
+            Spec(code="Q2", text="参与", kind="single", choices=choices(["否", "是"]), rows=()),
+        ],
+        subdistricts=[(s, s) for s in SUBS],
+        rules=[
+            Spec(code="satisfied", name="满意率", method="top_box"),
+            Spec(code="participated", name="参与率", method="top_box"),
+        ],
+        channels=[("cati", "电话")],
+        sexes=[(s, s) for s in SEXES],
+        age_groups=[(a, a) for a in AGES],
+    )
+    n = len(frame)
+
+    def indicator(values):
+        missing = np.isnan(values)
+        return pd.arrays.IntegerArray(np.where(missing, 0, values).astype(np.int8), missing)
+
+    micro = pd.DataFrame(
+        {
+            "response_id": frame["respondent_id"].astype(str).to_numpy(dtype=object),
+            "channel": pd.Categorical.from_codes(np.zeros(n, dtype=np.int8), ["cati"]),
+            "submitted_on": np.full(n, "2025-10-08", dtype=object),
+            "subdistrict": frame["sub_district"],
+            "sex": frame["sex"],
+            "age_group": frame["age_group"],
+            "Q1": frame["q_satisfaction"],
+            "Q2": frame["q_participation"],
+            "satisfied": indicator(indicator_from_values(frame["q_satisfaction"], ["4", "5"])),
+            "participated": indicator(indicator_from_values(frame["q_participation"], ["是"])),
+            "weight": weights,
+        }
+    )
+    return micro, codebook
 
 
 def main() -> None:
@@ -177,13 +216,22 @@ def main() -> None:
         size = weights_path.stat().st_size / 1e6
         line("CSV export of weights (respondent_id,weight)", wall, cpu, f" [{size:.0f} MB]")
 
-        micro = frame.assign(weight=result.weights)
+        from surveys.exports import microdata_csv, microdata_sav
+
+        micro, codebook = export_microdata(frame, result.weights)
         micro_path = Path(tmp) / "microdata.csv"
-        wall, _, cpu, _ = timed(
-            1, lambda: micro.to_csv(micro_path, index=False, encoding="utf-8-sig")
-        )
+
+        def write_csv():
+            micro_path.write_bytes(microdata_csv(micro))
+
+        wall, _, cpu, _ = timed(1, write_csv)
         size = micro_path.stat().st_size / 1e6
-        line("CSV microdata + weights (pandas to_csv, BOM)", wall, cpu, f" [{size:.0f} MB]")
+        line(
+            f"CSV microdata + weights (surveys.exports.microdata_csv, {micro.shape[1]} columns)",
+            wall,
+            cpu,
+            f" [{size:.0f} MB]",
+        )
         try:
             import pyreadstat
         except ImportError:
@@ -192,18 +240,13 @@ def main() -> None:
             sav_path = Path(tmp) / "microdata.sav"
 
             def write_sav():
-                coded, labels = sav_frame(micro)
-                pyreadstat.write_sav(
-                    coded,
-                    str(sav_path),
-                    variable_value_labels=labels,
-                    column_labels={"weight": "raking weight (sums to n)"},
-                )
+                sav_path.write_bytes(microdata_sav(micro, codebook, file_label="bench"))
 
             wall, _, cpu, _ = timed(1, write_sav)
             size = sav_path.stat().st_size / 1e6
             line(
-                f".sav microdata + weights (pyreadstat {pyreadstat.__version__})",
+                f".sav microdata + weights, labelled (surveys.exports.microdata_sav, "
+                f"pyreadstat {pyreadstat.__version__})",
                 wall,
                 cpu,
                 f" [{size:.0f} MB]",

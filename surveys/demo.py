@@ -489,8 +489,66 @@ def ensure_pages(survey: Survey) -> None:
         page.save_revision().publish()
 
 
+# Illustrative population margins (18+ residents; made-up round numbers, not census data).
+MARGINS_LABEL = "illustrative — replace with official census figures"
+DEMO_MARGINS = {
+    "subdistrict": {
+        "donghua": 52000,
+        "bingcaogang": 50000,
+        "nongnongping": 44000,
+        "dadukou": 46000,
+        "guaziping": 48000,
+        "yinjiang": 40000,
+    },
+    "sex": {"male": 143000, "female": 137000},
+    "age_group": {"18-29": 56000, "30-44": 78400, "45-59": 78400, "60+": 67200},
+}
+MIN_RESPONSES_FOR_RELEASE = 100
+
+
+def ensure_margins(survey: Survey):
+    from surveys.analysis import current_margins, margins_create
+    from surveys.margins import validate_margin_rows
+
+    existing = current_margins(survey)
+    if existing is not None:
+        return existing
+    rows = [
+        (None, variable, category, value)
+        for variable, table in DEMO_MARGINS.items()
+        for category, value in table.items()
+    ]
+    return margins_create(
+        survey=survey,
+        margins=validate_margin_rows(rows),
+        label=MARGINS_LABEL,
+        source_note="演示数据：请替换为第七次全国人口普查东区18周岁及以上常住人口数据。",
+        illustrative=True,
+    )
+
+
+def ensure_release(survey: Survey):
+    """Publish v1 once, when the survey has enough responses (later runs add nothing)."""
+    from surveys.models import SurveyRelease
+    from surveys.releases import release_publish
+
+    if SurveyRelease.objects.filter(survey=survey).exists():
+        return None
+    if survey.responses.filter(excluded=False).count() < MIN_RESPONSES_FOR_RELEASE:
+        return None
+    from django.contrib.auth import get_user_model
+
+    analyst = get_user_model().objects.filter(username="analyst").first()
+    return release_publish(survey=survey, actor=analyst)
+
+
 @transaction.atomic
 def seed() -> None:
     survey = ensure_survey()
+    if not survey.feeds_indicators:
+        Survey.objects.filter(pk=survey.pk).update(feeds_indicators=True)
+        survey.feeds_indicators = True
     ensure_responses(survey)
     ensure_pages(survey)
+    ensure_margins(survey)
+    ensure_release(survey)

@@ -130,6 +130,14 @@ class Survey(PreviewableMixin, ClusterableModel):
         help_text=_("Anonymous mode only: further submissions from the same signal are refused."),
     )
     thank_you_text = models.TextField(_("thank-you text"), blank=True)
+    feeds_indicators = models.BooleanField(
+        _("source of indicators 34 and 35"),
+        default=False,
+        help_text=_(
+            "Ticked: the latest published release of this survey supplies the public "
+            "satisfaction and participation indicators (the most recent such survey wins)."
+        ),
+    )
     signal_salt = models.CharField(max_length=64, default=new_signal_salt, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
@@ -142,6 +150,7 @@ class Survey(PreviewableMixin, ClusterableModel):
                 FieldPanel("purpose"),
                 FieldRowPanel([FieldPanel("wave"), FieldPanel("year")]),
                 FieldPanel("thank_you_text"),
+                FieldPanel("feeds_indicators"),
             ],
             heading=_("Survey"),
         ),
@@ -717,6 +726,8 @@ class SurveyEvent(models.Model):
         IMPORTED = "imported", _("Responses imported")
         EXCLUDED = "excluded", _("Response excluded")
         INCLUDED = "included", _("Response included again")
+        MARGINS = "margins", _("Population margins uploaded")
+        RELEASED = "released", _("Release published")
 
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -780,3 +791,198 @@ class SurveyPage(Page):
         context = super().get_context(request, *args, **kwargs)
         context.update(landing_context(request, self.survey))
         return context
+
+
+# --- Population margins and frozen releases (docs/surveys.md, "Margins and releases") ----------
+
+
+class SurveyMargins(models.Model):
+    """One upload of population margins for a survey wave. Uploads are never edited: a new
+    upload is a new row, the latest is the current one, and releases keep their own copy."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="margins_uploads")
+    label = models.CharField(_("label"), max_length=200)
+    source_note = models.TextField(_("source"), blank=True)
+    illustrative = models.BooleanField(
+        _("illustrative"),
+        default=False,
+        help_text=_("Ticked: made-up figures for a demonstration, not official census data."),
+    )
+    rows = models.JSONField(_("rows"), default=list)  # [[variable, category, value], ...]
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        verbose_name = _("population margins")
+        verbose_name_plural = _("population margins")
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.uploaded_at:%Y-%m-%d %H:%M})"
+
+    def population_margins(self):
+        from surveys.margins import validate_margin_rows
+
+        return validate_margin_rows((None, v, c, x) for v, c, x in self.rows)
+
+    def as_csv(self) -> bytes:
+        lines = ["variable,category,value"]
+        lines += [f"{v},{c},{x!r}" for v, c, x in self.rows]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+class ImmutableError(Exception):
+    """A frozen release (or one of its files) cannot be changed or deleted."""
+
+
+class _FrozenQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise ImmutableError("Releases are immutable; publish a new version instead.")
+
+    def delete(self):
+        raise ImmutableError("Releases are immutable; they cannot be deleted.")
+
+
+class _Frozen(models.Model):
+    objects = _FrozenQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError("Releases are immutable; publish a new version instead.")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError("Releases are immutable; they cannot be deleted.")
+
+
+class SurveyRelease(_Frozen):
+    """A frozen, versioned set of results (v1, v2, ...): created once, never edited."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="releases")
+    version = models.PositiveIntegerField(_("version"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("published by"),
+    )
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    methodology = models.TextField(_("methodology"))
+    settings = models.JSONField(_("settings"), default=dict)
+    results = models.JSONField(_("results"), default=dict)
+    margins_label = models.CharField(_("margins"), max_length=200, blank=True)
+    margins_illustrative = models.BooleanField(_("illustrative margins"), default=False)
+    satisfaction = models.DecimalField(
+        _("satisfaction (%)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    participation = models.DecimalField(
+        _("participation (%)"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-version"]
+        verbose_name = _("survey release")
+        verbose_name_plural = _("survey releases")
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "version"], name="unique_release_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.survey} {self.label}"
+
+    @property
+    def label(self) -> str:
+        return f"v{self.version}"
+
+
+class ReleaseFile(_Frozen):
+    """One file of a release, stored in the database (served only to analysts)."""
+
+    release = models.ForeignKey(SurveyRelease, on_delete=models.PROTECT, related_name="files")
+    name = models.CharField(_("name"), max_length=120)
+    content_type = models.CharField(max_length=120, default="application/octet-stream")
+    content = models.BinaryField()
+    sha256 = models.CharField("SHA-256", max_length=64)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+
+    class Meta:
+        ordering = ["release", "pk"]
+        verbose_name = _("release file")
+        verbose_name_plural = _("release files")
+        constraints = [
+            models.UniqueConstraint(fields=["release", "name"], name="unique_release_file_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Exports for the statistics bureau (surveys/exports.py, surveys/tasks.py) -------------------
+
+
+class ExportJob(models.Model):
+    """One export asked for by an analyst, built by a background task (surveys.tasks).
+
+    The file is kept in the row (like release files), so any web process can serve it; the list
+    and status views never load ``content``.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Kind(models.TextChoices):
+        REPORT_XLSX = "report_xlsx", _("Report (XLSX)")
+        MICRODATA_CSV = "microdata_csv", _("Microdata (CSV)")
+        MICRODATA_SAV = "microdata_sav", _("Microdata (SPSS .sav)")
+        MICRODATA_DTA = "microdata_dta", _("Microdata (Stata .dta)")
+        CODEBOOK_CSV = "codebook_csv", _("Codebook (CSV)")
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="export_jobs")
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    message = models.CharField(_("message"), max_length=500, blank=True)
+    language = models.CharField(_("language"), max_length=16, blank=True)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(max_length=120, blank=True)
+    content = models.BinaryField(null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        indexes = [models.Index(fields=["survey", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

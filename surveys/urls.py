@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from surveys import views
+from surveys import release_views, views
 
 app_name = "surveys"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("s/<slug:slug>/t/<str:code>/", views.survey_token_link, name="token_link"),
     path("s/<slug:slug>/thanks/", views.survey_done, name="done"),
     path("s/<slug:slug>/full/", views.survey_stopped, name="stopped"),
+    path("s/<slug:slug>/results/", release_views.survey_results, name="results"),
+    path(
+        "s/<slug:slug>/results/v<int:version>/methodology/",
+        release_views.survey_results_methodology,
+        name="results_methodology",
+    ),
 ]

@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from surveys import admin_views
+from surveys import admin_views, analyst_views, release_views
 from surveys.selectors import can_view_responses
 from surveys.viewsets import survey_viewset_group
 
@@ -20,6 +20,28 @@ admin_patterns = [
     path("<int:pk>/template.<str:fmt>", admin_views.import_template, name="template"),
     path(
         "<int:pk>/responses/<uuid:response_id>/review/", admin_views.response_review, name="review"
+    ),
+    path("<int:pk>/margins/", release_views.margins_upload, name="margins"),
+    path("<int:pk>/releases/", release_views.release_list, name="releases"),
+    path("<int:pk>/releases/publish/", release_views.release_publish_view, name="release_publish"),
+    path("<int:pk>/releases/v<int:version>/", release_views.release_detail, name="release"),
+    path(
+        "<int:pk>/releases/v<int:version>/files/<str:name>",
+        release_views.release_file_download,
+        name="release_file",
+    ),
+    path("<int:pk>/dashboard/", analyst_views.dashboard, name="dashboard"),
+    path("<int:pk>/exports/", analyst_views.exports, name="exports"),
+    path("<int:pk>/exports/<int:job_id>/", analyst_views.export_job, name="export_job"),
+    path(
+        "<int:pk>/exports/<int:job_id>/status.json",
+        analyst_views.export_status,
+        name="export_status",
+    ),
+    path(
+        "<int:pk>/exports/<int:job_id>/download/",
+        analyst_views.export_download,
+        name="export_download",
     ),
 ]
 

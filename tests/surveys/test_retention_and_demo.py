@@ -31,6 +31,36 @@ def test_purge_deletes_signals_past_retention_and_drafts_of_closed_surveys(setti
     assert list(ResponseDraft.objects.values_list("survey__slug", flat=True)) == ["test-survey"]
 
 
+def test_purge_deletes_old_export_files_and_fails_exports_whose_worker_died(capsys):
+    from django.utils import timezone
+
+    from surveys.models import ExportJob
+
+    survey = build_survey()
+    now = timezone.now()
+    old = ExportJob.objects.create(
+        survey=survey, kind="microdata_csv", status=ExportJob.Status.DONE, content=b"x"
+    )
+    ExportJob.objects.filter(pk=old.pk).update(created_at=now - dt.timedelta(days=8))
+    recent = ExportJob.objects.create(
+        survey=survey, kind="microdata_csv", status=ExportJob.Status.DONE, content=b"y"
+    )
+    stuck = ExportJob.objects.create(
+        survey=survey, kind="report_xlsx", status=ExportJob.Status.RUNNING, progress=40
+    )
+    ExportJob.objects.filter(pk=stuck.pk).update(created_at=now - dt.timedelta(hours=7))
+    running = ExportJob.objects.create(
+        survey=survey, kind="report_xlsx", status=ExportJob.Status.RUNNING
+    )
+    call_command("survey_purge")
+    assert "1 old export files" in capsys.readouterr().out
+    assert set(ExportJob.objects.values_list("pk", flat=True)) == {recent.pk, stuck.pk, running.pk}
+    stuck.refresh_from_db()
+    running.refresh_from_db()
+    assert stuck.status == ExportJob.Status.FAILED and stuck.message
+    assert running.status == ExportJob.Status.RUNNING  # still within its time
+
+
 def test_demo_survey_is_seeded_once_with_a_skewed_sample_and_scores(settings):
     from portal import demo as portal_demo
     from surveys import demo

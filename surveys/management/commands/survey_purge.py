@@ -3,13 +3,15 @@
 from django.core.management.base import BaseCommand
 
 from surveys.services import retention_days, signals_purge
+from surveys.tasks import export_jobs_purge
 
 
 class Command(BaseCommand):
     help = (
         "Delete abuse signals (salted hashes of network signals) older than the retention "
         "period (SURVEYS_SIGNAL_RETENTION_DAYS, default 30) and unsubmitted drafts of closed "
-        "surveys. Run daily from cron."
+        "surveys; export files older than SURVEYS_EXPORT_KEEP_DAYS (default 7) and exports whose "
+        "worker died. Run daily from cron."
     )
 
     def add_arguments(self, parser):
@@ -20,7 +22,9 @@ class Command(BaseCommand):
     def handle(self, *args, days=None, **options):
         days = retention_days() if days is None else days
         counts = signals_purge(days=days)
+        exports = export_jobs_purge()
         self.stdout.write(
-            f"Deleted {counts['signals']} abuse signals older than {days} days and "
-            f"{counts['drafts']} drafts of closed surveys."
+            f"Deleted {counts['signals']} abuse signals older than {days} days, "
+            f"{counts['drafts']} drafts of closed surveys and {exports['exports']} old export "
+            f"files; marked {exports['stale']} unfinished exports as failed."
         )

@@ -18,9 +18,10 @@ from pathlib import Path
 import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
+from surveys.analysis import rates_table_lines, results_dict, weigh_and_estimate
 from surveys.margins import MarginsError, parse_margins_csv
-from surveys.rates import DEFAULT_MIN_N, RateError, estimate_rates, indicator_from_values
-from surveys.weighting import WeightingError, rake_weights, scale_weights, write_weights_csv
+from surveys.rates import DEFAULT_MIN_N, RateError, indicator_from_values
+from surveys.weighting import WeightingError, scale_weights, write_weights_csv
 
 RATE_SPEC = re.compile(r"^\s*(?P<name>[^=]+?)\s*=\s*(?P<column>[^:]+?)\s*:(?P<values>.+)$")
 COLLAPSE_SPEC = re.compile(r"^\s*(?P<variable>[^:]+?)\s*:(?P<source>[^=]+?)=(?P<target>.+)$")
@@ -31,10 +32,6 @@ def _split(values: list[str] | None) -> list[str]:
     for value in values or []:
         out.extend(part.strip() for part in value.split(",") if part.strip())
     return out
-
-
-def _number(estimate: float | None, digits: int = 4) -> str:
-    return "—" if estimate is None else f"{estimate:.{digits}f}"
 
 
 class Command(BaseCommand):
@@ -121,30 +118,21 @@ class Command(BaseCommand):
         collapse = self._parse_collapse(options["collapse"])
 
         try:
-            result = rake_weights(
+            result, report = weigh_and_estimate(
                 responses,
-                margins.values,
+                margins,
+                indicators={
+                    name: indicator_from_values(responses[column], values)
+                    for name, (column, values) in rates.items()
+                },
+                by={column: responses[column] for column in by},
                 design_weights=options["design_weights"],
                 tol=options["tolerance"],
                 max_iter=options["max_iterations"],
                 trim_cap=options["trim_cap"],
                 trim_floor=options["trim_floor"],
-                population_total=margins.population_total,
-                collapse=collapse,
-            )
-            report = estimate_rates(
-                indicators={
-                    name: indicator_from_values(responses[column], values)
-                    for name, (column, values) in rates.items()
-                },
-                weights=result.weights,
-                calibration=result.calibration,
-                by={column: responses[column] for column in by},
-                category_order={
-                    variable: [c for c in table if c not in collapse.get(variable, {})]
-                    for variable, table in margins.values.items()
-                },
                 min_n=options["min_n"],
+                collapse=collapse,
             )
         except (WeightingError, RateError) as error:
             raise CommandError(str(error)) from None
@@ -157,19 +145,11 @@ class Command(BaseCommand):
             except OSError as error:
                 raise CommandError(f"Cannot write {options['weights_out']}: {error}") from None
 
-        output = report.as_dict()
-        output = {
-            "n": output["n"],
-            "n_eff": output["n_eff"],
-            "deff": output["deff"],
-            "weighting": result.diagnostics.as_dict(),
-            "rates": output["rates"],
-            "breakdowns": output["breakdowns"],
-        }
+        output = results_dict(result, report)
         if options["format"] == "json":
             self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
         else:
-            self._write_table(output, rates)
+            self.stdout.write("\n".join(rates_table_lines(output)))
 
     # ------------------------------------------------------------------------------------
 
@@ -247,33 +227,3 @@ class Command(BaseCommand):
                 "target"
             ].strip()
         return collapse
-
-    def _write_table(self, output: dict, rates: dict) -> None:
-        w = output["weighting"]
-        out = self.stdout
-        out.write(
-            f"n = {output['n']}   n_eff = {output['n_eff']:.1f}   deff = {output['deff']:.3f}"
-        )
-        out.write(
-            f"{w['method']}: {w['iterations']} iterations, max margin error "
-            f"{w['max_margin_error']:.2e}, converged {'yes' if w['converged'] else 'no'}, "
-            f"trimmed {w['trimmed']} (rounds {w['trim_rounds']})"
-        )
-        header = f"{'':<24}{'rate':>9}{'se':>9}{'95% CI':>20}{'n':>8}"
-        out.write("")
-        out.write(header)
-        for name, est in output["rates"].items():
-            out.write(self._row(name, est))
-        for by, cells in output["breakdowns"].items():
-            out.write("")
-            out.write(f"by {by}")
-            for category, per_rate in cells.items():
-                for name, est in per_rate.items():
-                    out.write(self._row(f"  {category} · {name}", est))
-
-    @staticmethod
-    def _row(label: str, est: dict) -> str:
-        if est["suppressed"]:
-            return f"{label:<24}{'(suppressed: n < threshold)':>46}{est['n']:>8}"
-        ci = f"[{_number(est['ci_low'])}, {_number(est['ci_high'])}]"
-        return f"{label:<24}{_number(est['rate']):>9}{_number(est['se']):>9}{ci:>20}{est['n']:>8}"
