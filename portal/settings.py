@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     # Project apps first so that their templates override the libraries'.
     "portal",
     "portal.tipoffs",
+    "portal.learning",
     "cms",
     "disclosure",
     "surveys",

@@ -39,6 +39,7 @@ urlpatterns += i18n_patterns(
     path("disclosure/", include("disclosure.urls")),
     path("surveys/", include("surveys.urls")),
     path("tipoffs/", include("portal.tipoffs.urls")),
+    path("learning/", include("portal.learning.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

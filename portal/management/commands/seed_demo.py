@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from portal.demo import DEMO_PASSWORD, DEMO_USERS, order_sections
 
-PROJECT_APPS = ("portal", "portal.tipoffs", "cms", "disclosure", "surveys")
+#: Seeded in this order: learning links its questions to column and disclosure pages.
+PROJECT_APPS = ("portal", "portal.tipoffs", "cms", "disclosure", "surveys", "portal.learning")
 
 
 class Command(BaseCommand):
@@ -27,8 +28,10 @@ class Command(BaseCommand):
                 "DEBUG is off: refusing to create demo users with known passwords. "
                 "Use --force only on a non-public machine."
             )
-        for config in apps.get_app_configs():
-            if config.name not in PROJECT_APPS:
+        installed = {config.name: config for config in apps.get_app_configs()}
+        for name in PROJECT_APPS:
+            config = installed.get(name)
+            if config is None:
                 continue
             module_name = f"{config.name}.demo"
             if find_spec(module_name) is not None:

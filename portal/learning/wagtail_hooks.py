@@ -1,0 +1,71 @@
+"""Register the learning admin, and award reading points when a signed-in resident opens a
+column article.
+
+The reading award runs in ``before_serve_page``, which Wagtail calls only when serving a live
+page (never for previews), and it does nothing for anonymous visitors, whose pages the cms cache
+serves: the award neither reads nor changes anything the cached HTML depends on.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.contrib import messages
+from django.db import DatabaseError
+from django.utils.translation import ngettext
+from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+
+from portal.learning.viewsets import LearningAdminViewSet, LearningViewSetGroup
+
+logger = logging.getLogger(__name__)
+
+learning_admin_viewset = LearningAdminViewSet()
+
+register_snippet(LearningViewSetGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_learning_admin_viewset():
+    return learning_admin_viewset
+
+
+@hooks.register("register_admin_menu_item")
+def register_statistics_menu_item():
+    return learning_admin_viewset.get_menu_items()[0]
+
+
+@hooks.register("register_admin_menu_item")
+def register_desk_menu_item():
+    return learning_admin_viewset.get_menu_items()[1]
+
+
+@hooks.register("before_serve_page")
+def award_reading_points(page, request, serve_args, serve_kwargs):
+    if request.method != "GET" or getattr(request, "is_preview", False):
+        return None
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    from cms.models import ColumnArticlePage
+
+    if not isinstance(page, ColumnArticlePage) or not page.live:
+        return None
+    from portal.learning import services
+
+    try:
+        entry = services.award_reading(user=user, page=page)
+    except DatabaseError:
+        logger.exception("Could not award reading points")
+        return None
+    if entry is not None:
+        messages.success(
+            request,
+            ngettext(
+                "+%(points)d point for reading this article.",
+                "+%(points)d points for reading this article.",
+                entry.amount,
+            )
+            % {"points": entry.amount},
+        )
+    return None
