@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+import unicodedata
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
@@ -34,8 +35,8 @@ HISTOGRAM_BINS = 20
 RECENT_JOBS = 20
 
 # Chart geometry (SVG user units).
-CHART_WIDTH = 720
-CHART_LABEL = 190
+CHART_WIDTH = 780
+CHART_LABEL = 250
 CHART_RIGHT = 120
 CHART_ROW = 34
 CHART_TOP = 34
@@ -106,9 +107,21 @@ def _x(value: float) -> float:
     return round(CHART_LABEL + max(0.0, min(1.0, value)) * plot, 2)
 
 
+def _fit_label(label: str, width: float = CHART_LABEL - 12) -> str:
+    """``label`` cut with an ellipsis to fit ``width`` px of 13px text (wide CJK glyphs count
+    13 px, others about 7.5 px); the table under each chart has the full text."""
+    used = 0.0
+    for index, char in enumerate(label):
+        used += 13.0 if unicodedata.east_asian_width(char) in "WF" else 7.5
+        if used > width:
+            return label[: max(index - 1, 1)] + "…"
+    return label
+
+
 def _estimate_row(label: str, estimate, *, target: float, minimum: float, min_n: int) -> dict:
     row = {
         "label": label,
+        "short_label": _fit_label(label),
         "n": estimate.n,
         "suppressed": bool(estimate.suppressed),
         "missing": estimate.rate is None and not estimate.suppressed,
