@@ -8,9 +8,9 @@ questionnaire with slug ``bench-eco``), starts gunicorn with production settings
 ``--clients`` threads post complete responses (all questions, one request each, through the
 one-page form ``/surveys/s/bench-eco/all/``, CSRF included) for ``--seconds``. Each request has
 its own user agent, so each is a distinct anonymous respondent (one abuse-signal row each).
-Prints sustained submissions/s, p50/p90/p99 latency, errors, and the response and answer row
-counts before and after: every accepted POST must be one new response. Not part of `make test`;
-figures go to docs/performance.md.
+Prints sustained submissions/s, p50/p90/p99 latency, the gunicorn workers' CPU time per
+submission, errors, and the response and answer row counts before and after: every accepted
+POST must be one new response. Not part of `make test`; figures go to docs/performance.md.
 """
 
 from __future__ import annotations
@@ -164,6 +164,23 @@ class Client(threading.Thread):
                 self.errors.append(f"HTTP {response.status}")
 
 
+def workers_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU time of the gunicorn workers (children of the master), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    for pid in children:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
@@ -209,6 +226,7 @@ def main() -> None:
             c.start()
         for c in warm:
             c.join()
+        cpu_before = workers_cpu_seconds(gunicorn.pid)
         start = time.monotonic()
         clients = [Client(args.port, start + args.seconds, i) for i in range(args.clients)]
         for c in clients:
@@ -216,6 +234,7 @@ def main() -> None:
         for c in clients:
             c.join()
         wall = time.monotonic() - start
+        workers_cpu = workers_cpu_seconds(gunicorn.pid) - cpu_before
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
@@ -237,6 +256,11 @@ def main() -> None:
     if latencies:
         print(
             f"latency ms: p50 {pct(50):.1f}  p90 {pct(90):.1f}  p99 {pct(99):.1f}  max {latencies[-1] * 1000:.1f}  mean {statistics.mean(latencies) * 1000:.1f}"
+        )
+    if latencies:
+        print(
+            f"gunicorn workers' CPU: {workers_cpu * 1000 / len(latencies):.1f} ms per submission "
+            "(steadier than wall-clock on a shared machine; PostgreSQL's own CPU not included)"
         )
     print(f"errors: {len(errors)} {sorted(set(errors))[:5]}")
     print(f"load average during the run (1/5/15 min): {os.getloadavg()}")

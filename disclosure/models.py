@@ -219,7 +219,12 @@ class DisclosureItemPage(ChineseSearchableMixin, Page):
     class Meta:
         verbose_name = _("disclosure item")
         verbose_name_plural = _("disclosure items")
-        indexes = [models.Index(fields=["-publication_date"], name="disclosure_item_pub_desc")]
+        indexes = [
+            # The catalogue's order (newest first, ties by id): page 1 is a walk of this index.
+            models.Index(
+                fields=["-publication_date", "-page_ptr"], name="disclosure_item_pub_order"
+            )
+        ]
 
     def clean(self):
         super().clean()

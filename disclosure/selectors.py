@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -11,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from disclosure import deadlines, rates
 from disclosure.models import (
@@ -54,7 +56,54 @@ def catalogue_items(
         items = items.filter(publication_date__year=year)
     if department_id:
         items = items.filter(department_id=department_id)
-    return items.select_related("department", "category").order_by("-publication_date", "-pk")
+    # page_ptr (the item table's own key, equal to pk) so the order matches an index.
+    return items.select_related("department", "category").order_by(
+        "-publication_date", "-page_ptr_id"
+    )
+
+
+CATALOGUE_ROW_FIELDS = (
+    "id",
+    "title",
+    "url_path",
+    "path",
+    "depth",
+    "slug",
+    "index_number",
+    "publication_date",
+    "document_number",
+    "validity",
+    "department__name",
+    "department__short_name",
+    "category__name",
+)
+
+
+class CataloguePaginator(Paginator):
+    """Pages over the ordered ids only, then loads the page's rows by primary key.
+
+    Sorting and skipping thus never carry the wide page columns (deep pages stay cheap), and the
+    total comes from the cache under ``count_key`` when one is given (the key changes whenever
+    the facets are dropped, i.e. on every publish/unpublish; see signals.py).
+    """
+
+    def __init__(self, items, per_page, *, count_key: str | None = None):
+        super().__init__(items.values_list("pk", flat=True), per_page)
+        self._rows = items.only(*CATALOGUE_ROW_FIELDS).order_by()
+        self._count_key = count_key
+
+    @cached_property
+    def count(self) -> int:
+        if self._count_key is None:
+            return super().count
+        from django.core.cache import cache
+
+        return cache.get_or_set(self._count_key, self.object_list.count, FACETS_CACHE_SECONDS)
+
+    def _get_page(self, object_list, number, paginator):
+        ids = list(object_list)
+        rows = self._rows.in_bulk(ids) if ids else {}
+        return super()._get_page([rows[pk] for pk in ids if pk in rows], number, paginator)
 
 
 def catalogue_page_context(*, index: DisclosureIndexPage, params) -> dict:
@@ -65,26 +114,13 @@ def catalogue_page_context(*, index: DisclosureIndexPage, params) -> dict:
     items = catalogue_items(
         index=index, category_id=category_id, year=year, department_id=department_id
     )
-    paginator = Paginator(
-        items.only(
-            "id",
-            "title",
-            "url_path",
-            "path",
-            "depth",
-            "slug",
-            "index_number",
-            "publication_date",
-            "document_number",
-            "validity",
-            "department__name",
-            "department__short_name",
-            "category__name",
-        ),
-        ITEMS_PER_PAGE,
-    )
-    page = paginator.get_page(params.get("page"))
     facets = catalogue_facets(index=index)
+    count_key = (
+        f"disclosure:count:{index.pk}:{facets.get('generation', '')}:"
+        f"{category_id or ''}:{year or ''}:{department_id or ''}"
+    )
+    paginator = CataloguePaginator(items, ITEMS_PER_PAGE, count_key=count_key)
+    page = paginator.get_page(params.get("page"))
     query = params.copy()
     query.pop("page", None)
     return {
@@ -129,7 +165,14 @@ def catalogue_facets(*, index: DisclosureIndexPage) -> dict:
             {"pk": d.pk, "name": d.name}
             for d in Department.objects.filter(pk__in=department_ids).order_by("sort_order", "code")
         ]
-        return {"categories": categories, "years": _years(live), "departments": departments}
+        return {
+            "categories": categories,
+            "years": _years(live),
+            "departments": departments,
+            # A fresh token each time the facets are recomputed; the cached page totals are
+            # keyed by it, so dropping the facets drops them too.
+            "generation": uuid.uuid4().hex,
+        }
 
     return cache.get_or_set(facets_cache_key(index.pk), compute, FACETS_CACHE_SECONDS)
 
@@ -189,6 +232,7 @@ class IndicatorRow:
     current_status: str = ""
     current_period: str = ""
     current_source: str = ""
+    current_note: str = ""  # where the current value comes from (e.g. the survey release)
     at_risk: bool = False
     risk_reason: str = ""
     chart: dict | None = None
@@ -253,10 +297,12 @@ def indicator_dashboard() -> dict:
             row.current_status = external.get("status") or status_for(ind, value)
             row.current_period = str(external.get("period", ""))
             row.current_source = "survey"
+            row.current_note = str(external.get("source_note", ""))
         elif row.readings:
             latest = row.readings[-1]
             row.current_text, row.current_status = latest.display_value, latest.status
             row.current_period, row.current_source = latest.period, "reading"
+            row.current_note = latest.source_note
         else:
             row.current_text, row.current_status = ind.baseline_value, ind.baseline_status
             row.current_period, row.current_source = "2020", "baseline"

@@ -1,4 +1,4 @@
-"""Signal receivers: versions on publish, denormalised project progress."""
+"""Signal receivers: versions on publish, catalogue cache drops, denormalised project progress."""
 
 from __future__ import annotations
 
@@ -30,6 +30,21 @@ def _drop_facets(item) -> None:
     parent_id = item.get_parent().pk if item.depth > 1 else None
     if parent_id is not None:
         cache.delete(facets_cache_key(parent_id))
+
+
+@receiver(post_delete, sender=DisclosureItemPage)
+@receiver(post_save, sender="wagtailcore.PageViewRestriction")
+@receiver(post_delete, sender="wagtailcore.PageViewRestriction")
+def drop_all_facets(sender, **kwargs):
+    """A deleted item or a changed view restriction: the catalogue's cached totals are stale."""
+    from django.core.cache import cache
+
+    from disclosure.models import DisclosureIndexPage
+    from disclosure.selectors import facets_cache_key
+
+    cache.delete_many(
+        [facets_cache_key(pk) for pk in DisclosureIndexPage.objects.values_list("pk", flat=True)]
+    )
 
 
 @receiver(post_save, sender=ProjectProgress)

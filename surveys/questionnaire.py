@@ -11,6 +11,7 @@ steps 1..n are the questionnaire's pages in order.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -178,12 +179,15 @@ def build_structure_from_instance(survey: Survey) -> SurveyStructure:
 
 
 def load_structure(survey: Survey) -> SurveyStructure:
-    """The saved structure of ``survey``, from the shared cache or with four queries.
+    """The saved structure of ``survey``: from this process, the shared cache or four queries.
 
     The cache key carries ``updated_at``, which changes whenever the survey is saved in the
     admin, so a stale structure is never served after an edit.
     """
     key = f"surveys:structure:{survey.pk}:{survey.updated_at.timestamp()}"
+    local = _local_structures.get(key)
+    if local is not None and local[0] > time.monotonic():
+        return local[1]
     structure = cache.get(key)
     if structure is None:
         questions = survey.questions.prefetch_related("choices", "rows").order_by(
@@ -197,7 +201,16 @@ def load_structure(survey: Survey) -> SurveyStructure:
             subdistricts=_subdistricts(),
         )
         cache.set(key, structure, STRUCTURE_CACHE_SECONDS)
+    if len(_local_structures) >= 64:
+        _local_structures.clear()
+    _local_structures[key] = (time.monotonic() + STRUCTURE_CACHE_SECONDS, structure)
     return structure
+
+
+# This process's copy of the structures it served, under the same updated_at-carrying keys and
+# lifetime as the shared cache (so an edit saved in the admin is never served stale): a
+# submission then needs neither a cache round trip nor unpickling. Structures are values.
+_local_structures: dict[str, tuple[float, SurveyStructure]] = {}
 
 
 def structure_problems(structure: SurveyStructure) -> list[str]:

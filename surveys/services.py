@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +32,7 @@ from surveys.models import (
     TokenBatch,
 )
 from surveys.questionnaire import CleanedResponse, SurveyStructure, validate_submission
+from surveys.signals import response_completed
 
 TOKEN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet; no 0/O, 1/I/L
 TOKEN_LENGTH = 12
@@ -101,20 +101,27 @@ def _count_submission(survey: Survey, signal_hash: str) -> None:
 
 
 def _record_signal(survey: Survey, signal_hash: str, day: dt.date) -> bool:
-    """Count the signal for today; return whether it was seen before (any retained day)."""
-    seen_before = AbuseSignal.objects.filter(survey=survey, signal_hash=signal_hash).exists()
-    updated = AbuseSignal.objects.filter(
-        survey=survey, signal_hash=signal_hash, seen_on=day
-    ).update(count=F("count") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                AbuseSignal.objects.create(survey=survey, signal_hash=signal_hash, seen_on=day)
-        except IntegrityError:
-            AbuseSignal.objects.filter(survey=survey, signal_hash=signal_hash, seen_on=day).update(
-                count=F("count") + 1
-            )
-    return seen_before
+    """Count the signal for today; return whether it was seen before (any retained day).
+
+    One upsert (``INSERT … ON CONFLICT DO UPDATE``, PostgreSQL and SQLite alike) counts the day;
+    only a first sighting today needs a second statement to look at the other retained days.
+    """
+    table = connection.ops.quote_name(AbuseSignal._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (survey_id, signal_hash, seen_on, count) "  # noqa: S608
+            "VALUES (%s, %s, %s, 1) ON CONFLICT (survey_id, signal_hash, seen_on) "
+            f"DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [survey.pk, signal_hash, day],
+        )
+        (count,) = cursor.fetchone()
+    if count > 1:
+        return True
+    return (
+        AbuseSignal.objects.filter(survey=survey, signal_hash=signal_hash)
+        .exclude(seen_on=day)
+        .exists()
+    )
 
 
 # --- Quotas ---------------------------------------------------------------------------------
@@ -205,8 +212,9 @@ def response_submit(
     if not result.is_valid:
         raise SubmissionInvalid(result.errors)
     response = _store(survey=survey, cleaned=result.cleaned, respondent=respondent, channel=channel)
-    if respondent.mode == Survey.Mode.ANONYMOUS:
-        _count_submission(survey, respondent.signal_hash)
+    if respondent.mode == Survey.Mode.ACCOUNT:
+        # Only the fact of completion leaves the app: no response, no answers (docs/surveys.md).
+        response_completed.send(sender=Survey, survey=survey, user=respondent.user)
     return response
 
 
@@ -247,6 +255,8 @@ def _store(
             ResponseDraft.objects.filter(token=respondent.token).delete()
         else:
             seen = _record_signal(survey, respondent.signal_hash, day)
+            # In the same transaction: with the database cache this shares the commit.
+            _count_submission(survey, respondent.signal_hash)
             if respondent.answered_in_this_browser:
                 duplicate_reason = Response.DuplicateReason.SAME_BROWSER
             elif seen:

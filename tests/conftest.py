@@ -1,4 +1,6 @@
 import pytest
+from django.core.cache import cache
+from django.utils import translation
 
 from portal.i18n_tools import compile_catalogues
 
@@ -15,3 +17,19 @@ def _clear_sms_outbox():
     MemorySmsSender.outbox.clear()
     yield
     MemorySmsSender.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters, cached pages and structures live in the cache: start each test clean."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_interface():
+    """The interface language of every test is zh-hans, whatever an earlier test in this thread
+    activated (a request to /en/ leaves English active; reverse() would then build /en/ URLs)."""
+    with translation.override("zh-hans"):
+        yield

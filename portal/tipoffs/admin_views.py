@@ -82,6 +82,10 @@ def _require_case_access(request) -> None:
         raise PermissionDenied
 
 
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def filtered_cases(request):
     """The queue + filters applied to the reports this user may see."""
     form = CaseFilterForm(request.GET or None)
@@ -92,7 +96,10 @@ def filtered_cases(request):
         data = form.cleaned_data
         queue = data.get("queue") or queue
         if data.get("category"):
-            qs = qs.filter(Q(category=data["category"]) | Q(category__parent=data["category"]))
+            # A top-level category and its subcategories, as an id list the indexes can use.
+            top = data["category"]
+            ids = [top.pk, *Category.objects.filter(parent=top).values_list("pk", flat=True)]
+            qs = qs.filter(category_id__in=ids)
         if data.get("subdistrict"):
             qs = qs.filter(subdistrict=data["subdistrict"])
         if data.get("state"):
@@ -105,10 +112,11 @@ def filtered_cases(request):
                     )
                 )
             )
+        # Whole local days as a datetime range, so the submitted_at index applies.
         if data.get("date_from"):
-            qs = qs.filter(submitted_at__date__gte=data["date_from"])
+            qs = qs.filter(submitted_at__gte=_start_of_day(data["date_from"]))
         if data.get("date_to"):
-            qs = qs.filter(submitted_at__date__lte=data["date_to"])
+            qs = qs.filter(submitted_at__lt=_start_of_day(data["date_to"] + dt.timedelta(days=1)))
     if queue == "new":
         qs = qs.filter(state=State.SUBMITTED)
     elif queue == "mine":
@@ -141,9 +149,11 @@ def index(request):
         if not request.user.has_perm("tipoffs.export_tipoffs"):
             raise PermissionDenied
         return exports.export_response(qs, fmt=export, user=request.user)
-    page = Paginator(qs.prefetch_related("assignments__department"), 50).get_page(
-        request.GET.get("p")
-    )
+    page = Paginator(selectors.for_queue_list(qs), 50).get_page(request.GET.get("p"))
+    page.object_list = list(page.object_list)
+    state_labels = dict(State.choices)  # once, not get_state_display's choice dict per row
+    for row in page.object_list:
+        row.state_label = state_labels.get(row.state, row.state)
     is_intake = workflow.is_intake(request.user)
     query = request.GET.copy()
     query.pop("p", None)

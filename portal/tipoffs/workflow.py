@@ -322,7 +322,8 @@ def tipoff_submit(
             data={"photos": len(photos)},
             now=now,
         )
-        notifications.notify_reporter(tipoff, EventKind.SUBMITTED)
+        # A new report has no merged reports to tell yet.
+        notifications.notify_reporter(tipoff, EventKind.SUBMITTED, only_this=True)
     return tipoff
 
 

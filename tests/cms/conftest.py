@@ -6,27 +6,10 @@ import itertools
 from datetime import date
 
 import pytest
-from django.core.cache import cache
-from django.utils import translation
 
 from cms.models import ColumnArticlePage, ColumnCategory, ColumnIndexPage, HomePage
 
 _slugs = itertools.count(1)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _chinese_interface():
-    # A request to /en/ in an earlier test leaves English active in this thread; reverse()
-    # in a test body would then build /en/ addresses.
-    with translation.override("zh-hans"):
-        yield
 
 
 @pytest.fixture

@@ -75,12 +75,3 @@ def resident(db):
 @pytest.fixture
 def administrator(db):
     return UserFactory(username="admin1", roles=[roles.ADMINISTRATOR])
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()

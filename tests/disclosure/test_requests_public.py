@@ -4,7 +4,6 @@ import datetime as dt
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from disclosure import workflow
@@ -13,13 +12,6 @@ from disclosure.validators import is_valid_resident_id, resident_id_check_digit
 
 pytestmark = pytest.mark.django_db
 VALID_ID = "11010519491231002X"
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def form_data(**overrides):

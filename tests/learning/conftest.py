@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
-from django.utils import translation
 
 from portal import roles
 from portal.learning import services
 from portal.learning.models import Choice, LedgerEntry, Question, Reward, Topic
 from tests.factories import UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _chinese_interface():
-    with translation.override("zh-hans"):
-        yield
 
 
 @pytest.fixture

@@ -36,15 +36,6 @@ def _calendar_2027(db):
     HolidayCalendarYear.objects.get_or_create(year=2027, defaults={"source": "test: weekends only"})
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def subdistrict(db):
     return SubdistrictFactory(code="donghua", name="东华街道")
