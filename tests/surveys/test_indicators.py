@@ -46,7 +46,11 @@ def test_values_come_from_the_latest_release_as_decimal_percent():
     participation = indicators.latest_participation()
     assert participation["value"] == first.participation
 
-    males = Response.objects.filter(survey=survey, sex="male").values_list("pk", flat=True)
+    males = (
+        Response.objects.filter(survey=survey, sex="male")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     Response.objects.filter(pk__in=list(males[:60])).delete()
     second = release_publish(survey=survey, actor=None, trim_cap=2.2)
     assert indicators.latest_satisfaction()["value"] == second.satisfaction
