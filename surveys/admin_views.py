@@ -37,6 +37,10 @@ class TokenBatchForm(forms.Form):
     )
 
 
+# 50,000 rows (imports.MAX_ROWS) of a long questionnaire fit well within this.
+MAX_IMPORT_BYTES = 40 * 1024 * 1024
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
@@ -137,9 +141,22 @@ def import_upload(request, pk: int):
     problems = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = imports.import_responses(
-            survey=survey, filename=upload.name, content=upload.read(), actor=request.user
-        )
+        if upload.size > MAX_IMPORT_BYTES:
+            result = imports.ImportResult(
+                batch=None,
+                problems=[
+                    imports.ImportProblem(
+                        1,
+                        "",
+                        _("The file is larger than %(mb)s MB; split it into several files.")
+                        % {"mb": MAX_IMPORT_BYTES // (1024 * 1024)},
+                    )
+                ],
+            )
+        else:
+            result = imports.import_responses(
+                survey=survey, filename=upload.name, content=upload.read(), actor=request.user
+            )
         if result.ok:
             messages.success(request, _("%(n)s responses imported.") % {"n": result.rows})
             return redirect("surveys_admin:fieldwork", pk=survey.pk)

@@ -449,6 +449,21 @@ def _labels(survey, margins: PopulationMargins) -> dict[str, dict[str, str]]:
     return labels
 
 
+def _unknown_scoring_items(survey, rules) -> list[tuple[str, str]]:
+    """(rule code, item) for every scoring item that is neither a question code nor a matrix
+    row ``<question>_<row>`` of ``survey``: such a rate would silently have no respondents."""
+    from surveys.models import MatrixRow, Question
+
+    known = set(Question.objects.filter(survey=survey).values_list("code", flat=True))
+    known |= {
+        f"{question}_{row}"
+        for question, row in MatrixRow.objects.filter(question__survey=survey).values_list(
+            "question__code", "code"
+        )
+    }
+    return [(rule.code, item) for rule in rules for item in rule.items if item not in known]
+
+
 def analyse(
     survey,
     *,
@@ -503,6 +518,20 @@ def analyse(
                 "estimate."
             )
             % {"survey": survey.title}
+        )
+    unknown = _unknown_scoring_items(survey, rules)
+    if unknown:
+        raise AnalysisError(
+            _(
+                "The scoring definition “%(code)s” uses “%(item)s”, which is not a question or "
+                "matrix row of this survey; correct it in the questionnaire."
+            )
+            % {"code": unknown[0][0], "item": unknown[0][1]},
+            problems=[
+                _("Scoring definition “%(code)s”: unknown question “%(item)s”.")
+                % {"code": code, "item": item}
+                for code, item in unknown
+            ],
         )
     respondents, answers = survey_answer_frames(survey=survey)
     frame = score_responses(respondents, answers, rules)

@@ -174,6 +174,9 @@ def ci_chart(rows: list[dict], *, target: float, minimum: float) -> dict:
         "minimum_x": _x(minimum),
         "target_label": _("Target %(p)s") % {"p": _pct(target, 0)},
         "minimum_label": _("Minimum %(p)s") % {"p": _pct(minimum, 0)},
+        # One label when the lines coincide (e.g. a score whose target is the minimum), so the
+        # two texts never print over each other.
+        "show_minimum": abs(_x(target) - _x(minimum)) >= 1,
         "value_x": CHART_WIDTH - CHART_RIGHT + 8,
         "label_x": CHART_LABEL - 8,
         "note_x": CHART_LABEL + 6,

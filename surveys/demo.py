@@ -490,7 +490,9 @@ def ensure_pages(survey: Survey) -> None:
 
 
 # Illustrative population margins (18+ residents; made-up round numbers, not census data).
-MARGINS_LABEL = "illustrative — replace with official census figures"
+MARGINS_LABEL = (
+    "示例数据——请替换为官方普查数据（illustrative — replace with official census figures）"
+)
 DEMO_MARGINS = {
     "subdistrict": {
         "donghua": 52000,

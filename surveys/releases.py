@@ -79,7 +79,7 @@ def _percent(rate: float | None) -> Decimal | None:
 def methodology_text(analysis: Analysis) -> str:
     record = analysis.margins_record
     return render_to_string(
-        "surveys/admin/release_methodology.md",
+        "surveys/admin/release_methodology.txt",
         {
             "survey": analysis.survey,
             "settings": analysis.settings,

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -52,6 +53,9 @@ def test_analyst_and_administrator_see_the_fieldwork_monitor(
     detail = client.get(reverse("surveys_admin:fieldwork", args=[survey.pk]))
     assert detail.status_code == 200
     assert "satisfaction" in detail.content.decode()
+    # The state is shown translated, never as the raw code.
+    state = re.search(r'data-testid="fieldwork-state">([^<]*)<', detail.content.decode()).group(1)
+    assert state in ("Open", "进行中")
 
 
 def test_fieldwork_monitor_query_count_does_not_grow_with_responses(
@@ -119,6 +123,20 @@ def test_admin_import_lists_problems_and_imports_nothing_then_a_good_file(client
     assert Response.objects.get().external_id == "P-1"
     template = client.get(reverse("surveys_admin:template", args=[survey.pk, "xlsx"]))
     assert template.status_code == 200 and template.content[:2] == b"PK"
+
+
+def test_an_oversized_import_file_is_refused_with_a_message(client, analyst, survey, monkeypatch):
+    from surveys import admin_views
+
+    monkeypatch.setattr(admin_views, "MAX_IMPORT_BYTES", 1024 * 1024)
+    client.force_login(analyst)
+    header = "respondent_id,channel,subdistrict,sex,age_group,Q1,Q2_r1,Q2_r2,Q3,Q4,Q5"
+    big = SimpleUploadedFile("big.csv", (header + "\n" + "x" * (1024 * 1024 + 1)).encode())
+    page = client.post(reverse("surveys_admin:import", args=[survey.pk]), {"file": big})
+    body = page.content.decode()
+    assert page.status_code == 400
+    assert "larger than 1 MB" in body or "大于 1 MB" in body
+    assert not Response.objects.exists()
 
 
 def test_analyst_excludes_a_flagged_duplicate(client, analyst):

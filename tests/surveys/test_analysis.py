@@ -191,3 +191,44 @@ def test_a_single_choice_question_in_the_margins_is_a_weighting_variable():
     fit = {(f.variable, f.category): f for f in analysis.weighting.margin_fit}
     assert fit[("Q2", "1")].weighted_share == pytest.approx(0.5, abs=1e-9)
     assert analysis.report.rates["participated"].rate == pytest.approx(0.5, abs=1e-9)
+
+
+def test_a_rate_on_a_question_that_does_not_exist_is_an_error_naming_it():
+    from surveys.models import ScoringDefinition
+
+    survey = reference_survey()
+    ScoringDefinition.objects.create(
+        survey=survey,
+        code="ghost",
+        name="ghost",
+        kind="other",
+        method="top_box",
+        items="Q1;Q99",
+        positive_choice_codes="1",
+    )
+    with pytest.raises(AnalysisError) as excinfo:
+        analyse(survey)
+    assert "ghost" in str(excinfo.value) and "Q99" in str(excinfo.value)
+
+
+def test_all_respondents_in_one_stratum_explains_itself_and_publishes_nothing(client):
+    from django.urls import reverse
+
+    from portal import roles
+    from surveys.models import SurveyRelease
+    from tests.factories import UserFactory
+
+    survey = reference_survey()
+    first = Response.objects.filter(survey=survey).first().subdistrict
+    Response.objects.filter(survey=survey).update(subdistrict=first)
+    client.force_login(UserFactory(roles=[roles.ANALYST]))
+    page = client.get(reverse("surveys_admin:dashboard", args=[survey.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    others = [code for code in subdistrict_codes().values() if code != first.code]
+    assert "subdistrict" in body and any(code in body for code in others)  # names the cause
+    publish = client.post(
+        reverse("surveys_admin:release_publish", args=[survey.pk]), {"confirm": "on"}
+    )
+    assert publish.status_code == 400
+    assert not SurveyRelease.objects.exists()

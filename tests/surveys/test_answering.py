@@ -310,6 +310,31 @@ def test_respondent_in_a_full_quota_cell_is_thanked_and_stopped(client, resident
     assert Response.objects.count() == 1
 
 
+def test_monitor_policy_keeps_accepting_respondents_in_a_full_cell(client, resident):
+    survey = build_survey(quota_policy=Survey.QuotaPolicy.MONITOR)
+    from portal.models import Subdistrict
+
+    QuotaCell.objects.create(
+        survey=survey, subdistrict=Subdistrict.objects.get(code="donghua"), target=1
+    )
+    structure = load_structure(survey)
+    services.response_submit(
+        survey=survey,
+        structure=structure,
+        data=valid_data(),
+        respondent=services.Respondent(mode="account", user=UserFactory()),
+    )
+    client.force_login(resident)
+    assert post_step(client, survey, 0)["Location"] == step_url(survey, 1)
+    services.response_submit(
+        survey=survey,
+        structure=structure,
+        data=valid_data(),
+        respondent=services.Respondent(mode="account", user=resident),
+    )
+    assert Response.objects.filter(survey=survey, subdistrict__code="donghua").count() == 2
+
+
 def test_query_count_per_submission_does_not_grow_with_the_number_of_choices():
     def submit_queries(survey):
         structure = load_structure(survey)

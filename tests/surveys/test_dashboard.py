@@ -274,3 +274,20 @@ def test_the_exports_page_query_count_does_not_grow_with_jobs(
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(url)
     assert page.content.decode().count("surveys-analyst.css") == 1
+
+
+def test_the_minimum_line_label_is_not_printed_over_an_equal_target():
+    from django.template.loader import render_to_string
+
+    from surveys.analyst_views import ci_chart
+
+    def labels(target, minimum):
+        chart = ci_chart([], target=target, minimum=minimum)
+        svg = render_to_string(
+            "surveys/admin/dashboard_chart_ci.html",
+            {"chart": chart, "chart_id": "c", "title": "t"},
+        )
+        return svg.count(chart["target_label"]), svg.count('class="sa-minimum"')
+
+    assert labels(0.85, 0.80) == (2, 1)  # once in the description, once on the line
+    assert labels(0.80, 0.80) == (2, 0)

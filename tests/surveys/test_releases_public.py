@@ -36,7 +36,7 @@ def test_the_page_shows_the_release_and_not_live_data(client):
     assert (
         f"{100 * estimate['ci_low']:.1f}%" in body and f"{100 * estimate['ci_high']:.1f}%" in body
     )
-    assert f"<td>{estimate['n']}</td>" in body
+    assert f'<td class="sv-num">{estimate["n"]}</td>' in body
     assert "v1" in body and localtime(release.published_at).strftime("%Y-%m-%d") in body
     # Live data change: drop every dissatisfied respondent. The page keeps the released value.
     Response.objects.filter(survey=survey, answers__choice__code__in=["1", "2", "3"]).delete()
