@@ -61,6 +61,23 @@ class StatisticsFilterForm(forms.Form):
     )
 
     MAX_DAYS = 366
+    # Dates near year 1 or 9999 overflow when the period is widened or turned into day bounds.
+    EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+    def _in_range(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not self.EARLIEST <= value <= self.LATEST:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.")
+                % {"first": self.EARLIEST.isoformat(), "last": self.LATEST.isoformat()}
+            )
+        return value
+
+    def clean_date_from(self):
+        return self._in_range("date_from")
+
+    def clean_date_to(self):
+        return self._in_range("date_to")
 
     def period(self) -> tuple[dt.date, dt.date]:
         today = timezone.localdate()

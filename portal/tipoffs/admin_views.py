@@ -17,7 +17,9 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -48,8 +50,11 @@ QUEUES = {
 
 
 class CaseFilterForm(forms.Form):
+    # The default queue ("All open") first, so the select shows the queue the list shows.
     queue = forms.ChoiceField(
-        label=gettext_lazy("Queue"), choices=list(QUEUES.items()), required=False
+        label=gettext_lazy("Queue"),
+        choices=sorted(QUEUES.items(), key=lambda item: item[0] != "open"),
+        required=False,
     )
     category = forms.ModelChoiceField(
         label=gettext_lazy("Category"),
@@ -76,6 +81,24 @@ class CaseFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    # Dates near year 1 or 9999 overflow when turned into local day bounds.
+    EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+
+    def _in_range(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and not self.EARLIEST <= value <= self.LATEST:
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.")
+                % {"first": self.EARLIEST.isoformat(), "last": self.LATEST.isoformat()}
+            )
+        return value
+
+    def clean_date_from(self):
+        return self._in_range("date_from")
+
+    def clean_date_to(self):
+        return self._in_range("date_to")
+
 
 def _require_case_access(request) -> None:
     if not request.user.has_perm("tipoffs.view_tipoff"):
@@ -88,7 +111,7 @@ def _start_of_day(day: dt.date) -> dt.datetime:
 
 def filtered_cases(request):
     """The queue + filters applied to the reports this user may see."""
-    form = CaseFilterForm(request.GET or None)
+    form = CaseFilterForm(request.GET or None, initial={"queue": "open"})
     qs = selectors.tipoffs_for_user(user=request.user)
     queue = "open"
     today = timezone.localdate()
@@ -180,23 +203,34 @@ def bulk_assign(request):
         return redirect("tipoffs_admin:index")
     if not workflow.is_intake(request.user):
         raise PermissionDenied
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
-    departments = list(
-        Department.objects.filter(
-            pk__in=[int(d) for d in request.POST.getlist("departments") if d.isdigit()]
-        )
-    )
+    ids = _ids(request.POST.getlist("ids"))
+    departments = list(Department.objects.filter(pk__in=_ids(request.POST.getlist("departments"))))
+    target = _safe_next(request)
     cases = list(selectors.tipoffs_for_user(user=request.user).filter(pk__in=ids))
     if not cases or not departments:
         messages.error(request, _("Choose reports and at least one department."))
-        return redirect(request.POST.get("next") or "tipoffs_admin:index")
+        return redirect(target)
     done, skipped = workflow.tipoffs_bulk_assign(
         tipoffs=cases, actor=request.user, departments=departments
     )
     messages.success(request, _("%(n)d reports assigned.") % {"n": len(done)})
     for case, reason in skipped:
         messages.warning(request, f"{case.reference}: {reason}")
-    return redirect(request.POST.get("next") or "tipoffs_admin:index")
+    return redirect(target)
+
+
+def _ids(values) -> list[int]:
+    return [int(v) for v in values if v.isdigit() and len(v) <= 18]
+
+
+def _safe_next(request) -> str:
+    """The queue page to return to: only a path on this site, never another host."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse("tipoffs_admin:index")
 
 
 class AcceptForm(forms.Form):
@@ -215,7 +249,10 @@ class NotAcceptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     master = forms.IntegerField(
-        label=gettext_lazy("Case already handling it (number)"), required=False
+        label=gettext_lazy("Case already handling it (number)"),
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
     )
 
 
@@ -257,7 +294,9 @@ class NoteForm(forms.Form):
 
 
 class MergeForm(forms.Form):
-    master = forms.IntegerField(label=gettext_lazy("Merge into case number"))
+    master = forms.IntegerField(
+        label=gettext_lazy("Merge into case number"), min_value=1, max_value=2**31 - 1
+    )
 
 
 ACTION_FORMS = {
@@ -339,7 +378,10 @@ def case(request, pk: int):
                     messages.success(request, _("Saved."))
                     return redirect("tipoffs_admin:case", pk=pk)
             elif action == "approve_photo":
-                photo = get_object_or_404(TipoffPhoto, pk=request.POST.get("photo"), tipoff=tipoff)
+                photo_ids = _ids([request.POST.get("photo", "")])
+                if not photo_ids:
+                    raise Http404
+                photo = get_object_or_404(TipoffPhoto, pk=photo_ids[0], tipoff=tipoff)
                 workflow.tipoff_approve_photo(
                     photo=photo, actor=request.user, approved=request.POST.get("approved") == "1"
                 )

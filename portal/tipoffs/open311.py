@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+import uuid
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element, SubElement, tostring
 
@@ -49,6 +51,14 @@ def _xml(root_name: str, item_name: str, items: list[dict]) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>' + tostring(root, encoding="unicode").encode()
 
 
+# Characters XML 1.0 cannot carry (a reporter's address may contain them); dropped from XML output.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(value) -> str:
+    return _XML_INVALID.sub("", str(value))
+
+
 def _xml_fill(node, item: dict) -> None:
     for key, value in item.items():
         child = SubElement(node, key)
@@ -61,7 +71,7 @@ def _xml_fill(node, item: dict) -> None:
                 if isinstance(entry, dict):
                     _xml_fill(sub, entry)
                 else:
-                    sub.text = str(entry)
+                    sub.text = _xml_text(entry)
         elif isinstance(value, dict):
             _xml_fill(child, value)
         elif value is None:
@@ -69,7 +79,7 @@ def _xml_fill(node, item: dict) -> None:
         elif isinstance(value, bool):
             child.text = "true" if value else "false"
         else:
-            child.text = str(value)
+            child.text = _xml_text(value)
 
 
 def respond(data, fmt: str, *, root: str, item: str, status: int = 200) -> HttpResponse:
@@ -97,6 +107,27 @@ def error(fmt: str, status: int, description: str) -> HttpResponse:
 
 def _fmt(value: str) -> str | None:
     return value if value in ("json", "xml") else None
+
+
+def _has_nul(request) -> bool:
+    """A NUL character in any parameter: PostgreSQL cannot store or compare it, so refuse early."""
+    return any("\x00" in value for query in (request.GET, request.POST) for value in _values(query))
+
+
+def _values(query):
+    for key, values in query.lists():
+        yield key
+        yield from values
+
+
+def _ids(text: str) -> list[int]:
+    """Ids from a comma-separated list; anything that cannot be a row id is ignored."""
+    ids = []
+    for part in text.split(","):
+        part = part.strip()
+        if part.isdigit() and len(part) <= 18:
+            ids.append(int(part))
+    return ids
 
 
 # --- services -------------------------------------------------------------------------------
@@ -233,6 +264,8 @@ def _parse_date(value: str):
     parsed = parse_datetime(value) if value else None
     if value and parsed is None:
         raise ValueError(value)
+    if parsed is not None and not 1900 <= parsed.year <= 2100:
+        raise ValueError(value)  # near year 1 or 9999 the time-zone shift overflows
     if parsed is not None and timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
     return parsed
@@ -244,6 +277,8 @@ def requests_view(request, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
         return error("json", 404, "Unknown format")
+    if _has_nul(request):
+        return error(fmt, 400, "Parameters must not contain NUL characters")
     if request.method == "POST":
         return _create(request, fmt)
     if request.method != "GET":
@@ -251,8 +286,7 @@ def requests_view(request, fmt):
     qs = _public_requests()
     ids = request.GET.get("service_request_id")
     if ids:
-        wanted = [int(i) for i in ids.split(",") if i.strip().isdigit()]
-        qs = qs.filter(pk__in=wanted)
+        qs = qs.filter(pk__in=_ids(ids))
     else:
         try:
             start = _parse_date(request.GET.get("start_date", ""))
@@ -283,7 +317,7 @@ def request_detail(request, pk, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
         return error("json", 404, "Unknown format")
-    tipoff = _public_requests().filter(pk=pk).first()
+    tipoff = _public_requests().filter(pk__in=_ids(pk)).first()
     if tipoff is None:
         return error(fmt, 404, "service_request_id not found")
     base = request.build_absolute_uri("/").rstrip("/")
@@ -294,6 +328,10 @@ def token_view(request, token, fmt):
     fmt = _fmt(fmt)
     if fmt is None:
         return error("json", 404, "Unknown format")
+    try:
+        token = uuid.UUID(token)
+    except ValueError:
+        return error(fmt, 404, "token not found")
     tipoff = Tipoff.objects.filter(open311_token=token).only("pk", "open311_token").first()
     if tipoff is None:
         return error(fmt, 404, "token not found")
@@ -328,6 +366,8 @@ def _create(request, fmt):
         longitude = Decimal(lon).quantize(Decimal("0.000001")) if lon else None
     except InvalidOperation:
         return error(fmt, 400, "lat and long must be numbers")
+    if any(v is not None and not v.is_finite() for v in (latitude, longitude)):
+        return error(fmt, 400, "lat and long must be numbers")
     if (latitude is None) != (longitude is None) or (
         latitude is not None and not (-90 <= latitude <= 90 and -180 <= longitude <= 180)
     ):
@@ -339,6 +379,8 @@ def _create(request, fmt):
         return error(fmt, 400, "description is required")
     phone = post.get("phone", "").strip().replace(" ", "")
     email = post.get("email", "").strip()
+    if len(email) > 254 or len(phone) > 20:
+        return error(fmt, 400, "phone or email is too long")
     name = f"{post.get('last_name', '')}{post.get('first_name', '')}".strip()
     real_name = bool(phone or email)
     answers = {}

@@ -36,7 +36,26 @@ def can_see_all(user) -> bool:
 
 
 def can_view_identity(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("tipoffs.view_reporter_identity"))
+    """Intake officers and holders of the dedicated permission (环保法 Art. 57: kept confidential).
+
+    A superuser implicitly holds every permission; the identity still needs an explicit grant
+    (the intake group or the permission itself), so a technical administrator account does not
+    see who reported.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return False
+    if user.is_superuser:
+        from django.contrib.auth.models import Permission
+        from django.db.models import Q
+
+        return (
+            Permission.objects.filter(
+                content_type__app_label="tipoffs", codename="view_reporter_identity"
+            )
+            .filter(Q(user=user) | Q(group__user=user))
+            .exists()
+        )
+    return user.has_perm("tipoffs.view_reporter_identity")
 
 
 def tipoffs_for_user(*, user) -> QuerySet[Tipoff]:

@@ -85,7 +85,7 @@ def compute(*, today: dt.date | None = None, months: int = 12) -> dict:
                 late += 1
             if accepted_at is not None:
                 durations.append((resolved_at - accepted_at).days)
-        elif state in OPEN_STATES and due is not None and due < today and state != State.SUBMITTED:
+        elif state in OPEN_STATES and due is not None and due < today:
             late += 1
         if rating:
             ratings.append(rating)

@@ -167,3 +167,23 @@ def test_a_source_link_must_be_a_site_path_or_http_address(client, bank, editor)
     response = client.post(reverse("wagtailsnippets_learning_question:add"), data)
     assert response.status_code == 200
     assert not Question.objects.filter(text=data["text"]).exists()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"date_to": "0001-01-01"},
+        {"date_to": "9999-12-31"},
+        {"date_to": "9999-12-31", "export": "xlsx"},
+    ],
+    ids=["year-1", "year-9999", "xlsx-year-9999"],
+)
+def test_statistics_dates_at_the_ends_of_the_calendar_fall_back_to_the_default_period(
+    client, activity, analyst, params
+):
+    client.force_login(analyst)
+    response = client.get("/admin/learning/statistics/", params)
+    assert response.status_code == 200
+    if "export" not in params:
+        page = response.content.decode()
+        assert "Choose a date between 2000-01-01 and 2100-12-31" in page or "请选择" in page

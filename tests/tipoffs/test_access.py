@@ -116,6 +116,53 @@ def test_handlers_and_administrators_cannot_reveal_the_identity(who, request, cl
     assert not IdentityAccessLog.objects.exists()
 
 
+def test_a_superuser_needs_an_explicit_grant_to_reveal_the_identity(client, assigned):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import UserFactory
+
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    login(client, root)
+    url = reverse("tipoffs_admin:case", args=[assigned.pk])
+    assert client.get(url).status_code == 200  # sees the case …
+    assert refused(client.post(url, {"action": "show_identity"}))  # … not who reported it
+    assert not IdentityAccessLog.objects.exists()
+    root.user_permissions.add(Permission.objects.get(codename="view_reporter_identity"))
+    body = client.post(url, {"action": "show_identity"}).content.decode()
+    assert "13912345678" in body
+    assert IdentityAccessLog.objects.filter(user=root).count() == 1
+
+
+def test_a_signed_in_residents_account_never_reaches_the_department(
+    client, resident, intake, handler_a, dept_a, category, subdistrict
+):
+    from portal.tipoffs.models import Tipoff
+
+    resident.email = "resident.account@example.org"
+    resident.save()
+    login(client, resident)
+    data = {
+        "category": category.pk,
+        "subdistrict": subdistrict.pk,
+        "address": "东华街道攀枝花大道东段8号",
+        "observed_at": "2026-09-07T08:00",
+        "description": "工地夜间施工扬尘严重。",
+        "confidentiality": "anonymous",
+    }
+    assert client.post("/en/tipoffs/new", data).status_code == 302
+    tipoff = Tipoff.objects.get()
+    workflow.tipoff_accept(tipoff=tipoff, actor=intake)
+    workflow.tipoff_assign(tipoff=tipoff, actor=intake, departments=[dept_a])
+    login(client, handler_a)
+    for url in (
+        reverse("tipoffs_admin:case", args=[tipoff.pk]),
+        reverse("tipoffs_admin:index") + "?queue=all",
+    ):
+        page = client.get(url).content.decode()
+        assert tipoff.reference in page
+        assert resident.username not in page and resident.email not in page, url
+
+
 def test_the_dedicated_permission_grants_identity_viewing(client, administrator, assigned):
     from django.contrib.auth.models import Permission
 

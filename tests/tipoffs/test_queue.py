@@ -116,3 +116,14 @@ def test_the_open_queue_is_in_deadline_order_and_leaves_closed_cases_out(client,
     assert closed.pk not in ids
     assert ids.index(first.pk) < ids.index(later.pk)
     assert [t.due_date for t in page] == sorted(t.due_date for t in page)
+
+
+@pytest.mark.parametrize(("params", "shown"), [({}, "open"), ({"queue": "overdue"}, "overdue")])
+def test_the_queue_select_shows_the_queue_being_listed(client, intake, params, shown):
+    """Submitting the filters must keep the queue the officer is looking at (default: all open)."""
+    import re
+
+    login(client, intake)
+    page = client.get(reverse("tipoffs_admin:index"), params).content.decode()
+    select = re.search(r'<select name="queue".*?</select>', page, re.S).group(0)
+    assert re.findall(r'<option value="(\w+)"[^>]*selected', select) == [shown]
