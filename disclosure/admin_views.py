@@ -62,6 +62,7 @@ def queue(request):
         "disclosure/admin/request_queue.html",
         {
             "page_title": _("Disclosure requests"),
+            "header_title": _("Disclosure requests"),
             "header_icon": "mail",
             "queues": [
                 ("overdue", _("Overdue"), queues["overdue"]),
@@ -124,6 +125,16 @@ def _run(action: str, req, user, data: dict):
     raise PermissionDenied
 
 
+def _still_possible(action: str, req) -> bool:
+    """Hide the once-only steps that the law no longer allows (the service refuses them too)."""
+    if action == "extend":
+        return not req.extension_days
+    if action == "ask_supplement":
+        # Not hidden after day 7: a timely request made on paper may be recorded later, dated.
+        return req.supplement_requested_on is None
+    return True
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def detail(request, pk: int):
@@ -132,7 +143,7 @@ def detail(request, pk: int):
     bound_action = request.POST.get("action") if request.method == "POST" else None
     action_forms = []
     for name, (form_class, allowed) in ACTIONS.items():
-        if req.status not in allowed:
+        if req.status not in allowed or not _still_possible(name, req):
             continue
         if name == bound_action:
             form = form_class(request.POST, prefix=name)
@@ -165,6 +176,7 @@ def detail(request, pk: int):
         "disclosure/admin/request_detail.html",
         {
             "page_title": req.tracking_number,
+            "header_title": req.tracking_number,
             "header_icon": "mail",
             "req": req,
             "events": req.events.select_related("actor").order_by("at", "pk"),

@@ -21,6 +21,7 @@ from disclosure.models import (
     DisclosureIndexPage,
     DisclosureItemAttachment,
     DisclosureItemPage,
+    DisclosureItemVersion,
     DisclosurePlan,
     DisclosurePlanEntry,
     DisclosureRequest,
@@ -619,6 +620,15 @@ def ensure_index_page():
     )
 
 
+def _backdate_versions(page, published: dt.date) -> None:
+    """Demo items are created today but stand for ones published on ``published``: date their
+    versions accordingly (v1 that morning, a correction a month later) so the history reads true."""
+    for version in DisclosureItemVersion.objects.filter(item=page).order_by("number"):
+        day = min(published + dt.timedelta(days=30 * (version.number - 1)), timezone.localdate())
+        version.published_at = timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0)))
+        version.save(update_fields=["published_at"])
+
+
 def ensure_items(index, limit: int | None = None) -> list[DisclosureItemPage]:
     from wagtail.documents import get_document_model
 
@@ -656,6 +666,7 @@ def ensure_items(index, limit: int | None = None) -> list[DisclosureItemPage]:
                 page = DisclosureItemPage.objects.get(pk=page.pk)
                 page.body = f"<p>{REVISIONS[number]}</p>"
                 page.save_revision().publish()
+            _backdate_versions(page, published)
         pages.append(page)
     return pages
 

@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disclosure import deadlines
@@ -136,6 +137,12 @@ class OnDateForm(forms.Form):
         required=False,
         help_text=_("Leave empty for today."),
     )
+
+    def clean_on_date(self):
+        on_date = self.cleaned_data.get("on_date")
+        if on_date and on_date > timezone.localdate():
+            raise ValidationError(_("The date cannot be in the future."))
+        return on_date
 
 
 class AssignForm(forms.Form):

@@ -27,6 +27,9 @@ from wagtail.search import index
 
 from cms.search import ChineseSearchableMixin, html_to_text
 
+#: Years an officer may enter for a plan or a report: a typo such as 20255 is refused.
+YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
+
 # Paths the Django views own under the section; a child page may not take one of these slugs.
 RESERVED_SLUGS = frozenset(
     {"indicators", "projects", "rate", "requests", "annual-report", "versions", "search"}
@@ -328,7 +331,7 @@ class DisclosureItemVersion(models.Model):
 class DisclosurePlan(ClusterableModel):
     """生态环境信息公开年度计划: what will be disclosed in a year and by when."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=YEAR_VALIDATORS)
     title = models.CharField(_("title"), max_length=255)
     note = models.TextField(_("note"), blank=True)
 
@@ -922,7 +925,7 @@ class DisclosureRequestEvent(models.Model):
 class AnnualReportInputs(models.Model):
     """Figures and text of the 年度报告 that live outside this module, entered by officers."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=YEAR_VALIDATORS)
     overview = models.TextField(_("一、overview"), blank=True)
     problems = models.TextField(_("五、problems and improvements"), blank=True)
     other_matters = models.TextField(_("六、other matters"), blank=True)

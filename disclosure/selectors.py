@@ -36,12 +36,16 @@ ITEMS_PER_PAGE = 20
 # --- Catalogue ------------------------------------------------------------------------------
 
 
+#: Largest id a filter may name: bigger numbers cannot exist and overflow the database driver.
+MAX_ID = 2**31 - 1
+
+
 def _int_param(params, name) -> int | None:
     try:
         value = int(params.get(name, ""))
     except (TypeError, ValueError):
         return None
-    return value if value > 0 else None
+    return value if 0 < value <= MAX_ID else None
 
 
 def catalogue_items(
@@ -110,6 +114,8 @@ def catalogue_page_context(*, index: DisclosureIndexPage, params) -> dict:
     """Filters, counts and one page of items for the catalogue (a constant number of queries)."""
     category_id = _int_param(params, "category")
     year = _int_param(params, "year")
+    if year is not None and year > 9999:
+        year = None  # beyond what a date can hold
     department_id = _int_param(params, "department")
     items = catalogue_items(
         index=index, category_id=category_id, year=year, department_id=department_id
@@ -194,8 +200,11 @@ def item_versions(*, item: DisclosureItemPage) -> list[DisclosureItemVersion]:
 
 
 def live_item_or_404(pk: int) -> DisclosureItemPage:
+    from django.http import Http404
     from django.shortcuts import get_object_or_404
 
+    if not 0 < pk <= MAX_ID:
+        raise Http404
     return get_object_or_404(DisclosureItemPage.objects.live().public(), pk=pk)
 
 
@@ -238,13 +247,18 @@ class IndicatorRow:
     chart: dict | None = None
 
 
-def _chart(indicator: Indicator, readings: list[IndicatorReading]) -> dict | None:
-    """Points of a small SVG line chart: baseline (2020) then numeric readings in order."""
+def _chart(
+    indicator: Indicator, readings: list[IndicatorReading], latest: tuple | None = None
+) -> dict | None:
+    """Points of a small SVG line chart: baseline (2020), numeric readings in order, then
+    ``latest`` (period, value) when the current value comes from elsewhere (the survey)."""
     points = []
     base = parse_number(indicator.baseline_value)
     if base is not None:
         points.append(("2020", base))
     points += [(r.period, r.value) for r in readings if r.value is not None]
+    if latest is not None and latest[0] not in {p for p, _v in points}:
+        points.append(latest)
     if len(points) < 2:
         return None
     values = [float(v) for _p, v in points]
@@ -314,7 +328,8 @@ def indicator_dashboard() -> dict:
             else:
                 part.current_text, part.current_period = part.indicator.baseline_value, "2020"
             part.chart = _chart(part.indicator, part.readings)
-        row.chart = _chart(ind, row.readings)
+        survey_point = (row.current_period, value) if external else None
+        row.chart = _chart(ind, row.readings, latest=survey_point)
         # At risk: not met (or no data) now, or met but short of the 2025 planned value.
         if row.current_status == Indicator.Status.NOT_MET:
             row.at_risk, row.risk_reason = True, "not_met"
@@ -488,9 +503,11 @@ def request_queues(*, user, today: dt.date | None = None) -> dict:
             DisclosureRequest.Status.IN_CONSULTATION,
         ):
             request.days_left = None
+            request.days_overdue = 0
             queues["paused"].append(request)
             continue
         request.days_left = calendar.working_days_between(today, request.due_on)
+        request.days_overdue = -request.days_left if request.days_left < 0 else 0
         if request.due_on < today:
             queues["overdue"].append(request)
         elif request.days_left <= deadlines.DUE_SOON_DAYS:

@@ -39,11 +39,13 @@ def _section():
 
 
 def _int(value) -> int | None:
+    """A positive id or number from a query parameter; anything else (or too big for the
+    database, which would overflow its driver) is None."""
     try:
         number = int(value)
     except (TypeError, ValueError):
         return None
-    return number if number > 0 else None
+    return number if 0 < number <= selectors.MAX_ID else None
 
 
 @public_cache
@@ -283,6 +285,7 @@ def annual_report(request, year: int):
             "report": data,
             "columns": report.COLUMN_LABELS,
             "year": year,
+            "latest_year": timezone.localdate().year,
             "rate_percent": None if data.rate.rate is None else data.rate.rate * 100,
             "section": _section(),
         },

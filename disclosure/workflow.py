@@ -85,6 +85,15 @@ def _locked(request) -> DisclosureRequest:
     return DisclosureRequest.objects.select_for_update().get(pk=request.pk)
 
 
+def _not_before_receipt(request, on_date: dt.date) -> None:
+    """A step cannot be dated before the request was received (a mistyped date)."""
+    if request.received_on and on_date < request.received_on:
+        raise TransitionError(
+            _("The date cannot be before the request was received (%(date)s).")
+            % {"date": request.received_on.isoformat()}
+        )
+
+
 def _require(request, allowed) -> None:
     if request.status not in allowed:
         raise TransitionError(
@@ -158,6 +167,7 @@ def request_ask_supplement(*, request, actor, note: str, on_date: dt.date | None
     on_date = _today(on_date)
     request = _locked(request)
     _require(request, {Status.RECEIVED, Status.PROCESSING})
+    _not_before_receipt(request, on_date)
     if request.supplement_requested_on is not None:
         raise TransitionError(_("A supplement may be requested only once (Art. 30)."))
     last_day = deadlines.supplement_deadline(request.received_on)
@@ -190,6 +200,7 @@ def request_receive_supplement(*, request, actor, note: str = "", on_date: dt.da
     on_date = _today(on_date)
     request = _locked(request)
     _require(request, {Status.SUPPLEMENT_REQUESTED})
+    _not_before_receipt(request, on_date)
     if on_date < request.supplement_requested_on:
         raise TransitionError(_("The supplement cannot arrive before it was requested."))
     from_status = request.status
@@ -215,6 +226,7 @@ def request_start_consultation(*, request, actor, note: str, on_date: dt.date | 
     on_date = _today(on_date)
     request = _locked(request)
     _require(request, {Status.RECEIVED, Status.PROCESSING})
+    _not_before_receipt(request, on_date)
     if not note.strip():
         raise TransitionError(_("Name the third party consulted and what was asked."))
     from_status = request.status
@@ -240,6 +252,7 @@ def request_end_consultation(*, request, actor, note: str = "", on_date: dt.date
     on_date = _today(on_date)
     request = _locked(request)
     _require(request, {Status.IN_CONSULTATION})
+    _not_before_receipt(request, on_date)
     if on_date < request.paused_since:
         raise TransitionError(_("The consultation cannot end before it started."))
     from_status = request.status
@@ -265,6 +278,7 @@ def request_extend(*, request, actor, days: int, reason: str, on_date: dt.date |
     on_date = _today(on_date)
     request = _locked(request)
     _require(request, {Status.RECEIVED, Status.PROCESSING})
+    _not_before_receipt(request, on_date)
     if request.extension_days:
         raise TransitionError(_("The deadline may be extended only once (Art. 33)."))
     if not 1 <= days <= deadlines.MAX_EXTENSION_DAYS:
@@ -307,6 +321,7 @@ def request_reply(
     on_date = _today(on_date)
     request = _locked(request)
     _require(request, {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED})
+    _not_before_receipt(request, on_date)
     if reply_type not in ReplyType.values:
         raise TransitionError(_("Choose a reply type."))
     if (
@@ -346,6 +361,7 @@ def request_redirect(*, request, actor, note: str, on_date: dt.date | None = Non
     on_date = _today(on_date)
     request = _locked(request)
     _require(request, {Status.RECEIVED, Status.PROCESSING})
+    _not_before_receipt(request, on_date)
     if not note.strip():
         raise TransitionError(_("Tell the applicant which channel handles this matter."))
     from_status = request.status
@@ -375,6 +391,7 @@ def request_close(*, request, actor, note: str = "", on_date: dt.date | None = N
     on_date = _today(on_date)
     request = _locked(request)
     _require(request, {Status.REPLIED})
+    _not_before_receipt(request, on_date)
     from_status = request.status
     request.status = Status.CLOSED
     request.closed_on = on_date

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
 from cms.cache import invalidate_public_pages
-from cms.models import ColumnArticlePage, ColumnIndexPage, HomePage, StandardPage
+from cms.models import ColumnArticlePage, ColumnCategory, ColumnIndexPage, HomePage, StandardPage
 from tests.cms.conftest import make_article
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +203,33 @@ def test_home_page_runs_the_same_queries_for_10_or_many_articles(
     invalidate_public_pages()
     with django_assert_num_queries(few):
         client.get("/")
+
+
+def test_the_migration_seeds_the_plans_seven_kinds_and_policy_interpretation():
+    names = set(ColumnCategory.objects.values_list("name", flat=True))
+    assert {
+        "主要成果",
+        "重要计划",
+        "环境问题整改情况",
+        "环保设施建设推进情况",
+        "生态环境质量现状",
+        "生态保护专项行动",
+        "生态环境治理典型案例",
+        "政策解读",
+    } <= names
+
+
+def test_the_demo_column_has_20_articles_over_every_category_and_2021_to_2025():
+    from cms.demo_articles import ARTICLES, STANDARD_PAGES
+
+    assert len(ARTICLES) >= 20
+    assert len({a["slug"] for a in ARTICLES}) == len(ARTICLES)
+    assert {a["category"] for a in ARTICLES} == set(
+        ColumnCategory.objects.values_list("slug", flat=True)
+    )
+    assert {a["date"][:4] for a in ARTICLES} == {"2021", "2022", "2023", "2024", "2025"}
+    assert {slug for slug, *_rest in STANDARD_PAGES} >= {
+        "about",
+        "contact",
+        "how-to-report-pollution",
+    }

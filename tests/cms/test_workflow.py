@@ -159,3 +159,60 @@ def test_a_resident_cannot_open_the_admin_or_see_drafts(column, resident, client
     client.force_login(resident)
     assert client.get(f"/admin/pages/{article.pk}/edit/").status_code in (302, 403)
     assert client.get(article.url or f"/column/{article.slug}/").status_code == 404
+
+
+def test_an_editor_takes_an_article_through_the_three_steps_in_the_admin(
+    column, editor, second_editor, administrator, client
+):
+    """The same journey through the admin's own views: the edit form's "submit for moderation"
+    and the workflow action endpoint, with each step's permissions checked by the server."""
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+    from tests.cms.conftest import category
+
+    article = make_article(column, title="后台送审的文章", live=False, user=editor)
+    client.force_login(editor)
+    data = nested_form_data(
+        {
+            "title": "后台送审的文章",
+            "slug": article.slug,
+            "summary": "摘要。",
+            "date": "2025-05-01",
+            "category": category("quality").pk,
+            "source": "东区生态环境局",
+            "author": "",
+            "tags": "",
+            "body": streamfield([("paragraph", rich_text("<p>正文。</p>"))]),
+            "action-submit": "Submit",
+        }
+    )
+    response = client.post(reverse("wagtailadmin_pages:edit", args=[article.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    state = WorkflowState.objects.get(base_content_type__isnull=False, object_id=str(article.pk))
+    assert state.status == WorkflowState.STATUS_IN_PROGRESS
+
+    def act(user, action="approve"):
+        client.force_login(user)
+        task_state = WorkflowState.objects.get(pk=state.pk).current_task_state
+        url = reverse(
+            "wagtailadmin_pages:workflow_action", args=[article.pk, action, task_state.pk]
+        )
+        return client.post(url, {"comment": ""})
+
+    def current_step():
+        return WorkflowState.objects.get(pk=state.pk).current_task_state.task.name
+
+    assert current_step() == "编辑提交"
+    assert act(second_editor).status_code == 302
+    assert current_step() == "审核"
+    # Not an editor's step: refused (the admin turns PermissionDenied into a redirect home).
+    refused = act(second_editor)
+    assert refused.status_code == 403 or refused.url == reverse("wagtailadmin_home")
+    assert current_step() == "审核"
+    assert act(administrator).status_code == 302
+    assert current_step() == "终审发布"
+    assert not ColumnArticlePage.objects.get(pk=article.pk).live
+    assert act(administrator).status_code == 302
+    assert WorkflowState.objects.get(pk=state.pk).status == WorkflowState.STATUS_APPROVED
+    assert ColumnArticlePage.objects.get(pk=article.pk).live

@@ -172,6 +172,25 @@ def test_the_catalogue_filters_by_category_year_and_department(
     assert client.get(index_page.url + "?year=abc&page=99").status_code == 200
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["?department=99999999999999999999", "?category=99999999999999999999", "?year=10000"],
+)
+def test_out_of_range_filters_are_ignored_rather_than_crashing(
+    client, index_page, make_item, query
+):
+    make_item("质量2025")
+    response = client.get(index_page.url + query)
+    assert response.status_code == 200
+    assert "质量2025" in response.content.decode()
+
+
+def test_an_out_of_range_item_number_is_not_found(client):
+    big = 99999999999999999999
+    assert client.get(reverse("disclosure:item_versions", args=[big])).status_code == 404
+    assert client.get(reverse("disclosure:item_diff", args=[big])).status_code == 404
+
+
 def test_the_catalogue_list_runs_a_constant_number_of_queries(
     client, index_page, make_item, django_assert_num_queries
 ):
@@ -211,3 +230,12 @@ def test_items_are_found_by_the_site_search_in_chinese(make_item):
     titles = [hit.page.title for hit in outcome.page]
     assert "饮用水水源地水质状况公告" in titles
     assert DisclosureItemPage.objects.get(title="饮用水水源地水质状况公告").get_search_body_text()
+
+
+def test_the_diff_of_a_single_version_says_there_is_nothing_to_compare(client, make_item):
+    item = make_item("单一版本")
+    response = client.get(reverse("disclosure:item_diff", args=[item.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert 'data-testid="same-version"' in body
+    assert "nothing to compare" in body or "没有可比较" in body

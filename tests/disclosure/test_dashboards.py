@@ -102,6 +102,15 @@ def test_indicators_34_and_35_come_from_the_survey_release_when_one_exists(setti
             "2025",
         )
         assert latest_indicator_value(35).source == "baseline"  # no release: not an error
+        from disclosure.selectors import indicator_dashboard
+
+        rows = {r.indicator.number: r for g in indicator_dashboard()["groups"] for r in g["rows"]}
+        # The trend ends with the survey's value, after the baseline and the officer's reading.
+        assert [(d["label"], d["value"]) for d in rows[34].chart["dots"]] == [
+            ("2020", "82.22"),
+            ("2024", "84.05"),
+            ("2025", "86.4"),
+        ]
         settings.DISCLOSURE_INDICATOR_SOURCES = {34: "no_such_module.latest"}
         assert latest_indicator_value(34).source == "reading"
     finally:
@@ -158,3 +167,12 @@ def test_the_project_list_runs_a_constant_number_of_queries(client, django_asser
         )
     with django_assert_num_queries(len(before.captured_queries)):
         client.get(reverse("disclosure:projects"))
+
+
+def test_out_of_range_project_filters_are_ignored_rather_than_crashing(client):
+    response = client.get(
+        reverse("disclosure:projects")
+        + "?system=99999999999999999999&department=99999999999999999999"
+    )
+    assert response.status_code == 200
+    assert len(response.context["projects"]) == 48

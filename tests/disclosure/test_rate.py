@@ -114,3 +114,15 @@ def test_a_plan_entry_due_before_it_is_formed_is_refused(department, category):
         missing_formed.full_clean(exclude=["plan"])
     assert "formed_date" in excinfo.value.message_dict
     assert DisclosurePlanEntry.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", [1999, 20255])
+def test_a_mistyped_plan_or_report_year_is_refused(year):
+    from disclosure.models import AnnualReportInputs
+
+    for obj in (DisclosurePlan(year=year, title="计划"), AnnualReportInputs(year=year)):
+        with pytest.raises(ValidationError) as excinfo:
+            obj.full_clean()
+        assert "year" in excinfo.value.message_dict
+    assert DisclosurePlan.objects.count() == 0

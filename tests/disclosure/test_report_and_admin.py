@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from disclosure import workflow
 from disclosure.models import AnnualReportInputs, DisclosureRequest
@@ -165,3 +166,47 @@ def test_the_officer_role_has_the_disclosure_permissions(officer, editor):
     assert officer.has_perm("disclosure.add_indicatorreading")
     assert officer.has_perm("disclosure.add_projectprogress")
     assert not editor.has_perm("disclosure.process_disclosurerequest")
+
+
+def test_an_officer_cannot_date_a_step_in_the_future(client, officer, open_request):
+    client.force_login(officer)
+    url = reverse("disclosure_admin:detail", args=[open_request.pk])
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    response = client.post(
+        url,
+        {
+            "action": "reply",
+            "reply-reply_type": "disclosed",
+            "reply-text": "见附件。",
+            "reply-on_date": tomorrow.isoformat(),
+        },
+    )
+    assert response.status_code == 200
+    form = next(f for n, _l, f in response.context["action_forms"] if n == "reply")
+    assert "on_date" in form.errors
+    open_request.refresh_from_db()
+    assert open_request.status != DisclosureRequest.Status.REPLIED
+
+
+def test_the_report_page_links_to_the_neighbouring_years(client):
+    this_year = timezone.localdate().year
+    body = client.get(reverse("disclosure:annual_report", args=[this_year - 1])).content.decode()
+    assert reverse("disclosure:annual_report", args=[this_year - 2]) in body
+    assert reverse("disclosure:annual_report", args=[this_year]) in body
+    body = client.get(reverse("disclosure:annual_report", args=[this_year])).content.decode()
+    assert reverse("disclosure:annual_report", args=[this_year + 1]) not in body
+
+
+def test_once_only_steps_are_no_longer_offered_once_taken(client, officer, open_request):
+    workflow.request_extend(
+        request=open_request, actor=officer, days=10, reason="需要协调", on_date=D(2025, 10, 9)
+    )
+    client.force_login(officer)
+    url = reverse("disclosure_admin:detail", args=[open_request.pk])
+    response = client.get(url)
+    offered = [name for name, _label, _form in response.context["action_forms"]]
+    assert "extend" not in offered and "reply" in offered
+    response = client.post(url, {"action": "extend", "extend-days": "5", "extend-reason": "再延"})
+    assert response.status_code == 302
+    open_request.refresh_from_db()
+    assert open_request.extension_days == 10

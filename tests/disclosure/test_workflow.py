@@ -249,6 +249,8 @@ def test_queues_split_overdue_due_soon_and_paused(officer):
 
     queues = request_queues(user=officer, today=D(2025, 10, 23))
     assert [r.pk for r in queues["overdue"]] == [overdue.pk]
+    late = queues["overdue"][0]
+    assert late.days_overdue > 0 and late.days_overdue == -late.days_left
     assert [r.pk for r in queues["due_soon"]] == [due_soon.pk]
     assert (
         due_soon.pk in [r.pk for r in queues["due_soon"]] and queues["due_soon"][0].days_left == 4
@@ -262,3 +264,19 @@ def test_a_resident_sees_no_queue(resident):
 
     submit()
     assert all(not rows for rows in request_queues(user=resident, today=D(2025, 10, 1)).values())
+
+
+def test_a_step_dated_before_the_receipt_is_refused_and_nothing_is_saved(officer):
+    request = submit(D(2025, 9, 25))
+    for step, kwargs in [
+        (workflow.request_ask_supplement, {"note": "请补正。"}),
+        (workflow.request_start_consultation, {"note": "征求第三方意见。"}),
+        (workflow.request_extend, {"days": 5, "reason": "原因"}),
+        (workflow.request_reply, {"reply_type": "disclosed", "text": "见附件。"}),
+        (workflow.request_redirect, {"note": "请向信访部门反映。"}),
+    ]:
+        with pytest.raises(workflow.TransitionError, match="before the request was received|早于"):
+            step(request=request, actor=officer, on_date=D(2025, 9, 24), **kwargs)
+    request.refresh_from_db()
+    assert request.status == DisclosureRequest.Status.RECEIVED
+    assert kinds(request) == ["received"]
