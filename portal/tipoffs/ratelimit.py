@@ -15,6 +15,7 @@ DEFAULTS = {
     "phone": (5, 86400),  # submissions per phone per day
     "track": (30, 600),  # tracking-code look-ups per IP per 10 minutes
     "api": (120, 3600),  # Open311 POSTs per API key per hour
+    "followup": (20, 86400),  # additions, ratings and review requests per report per day
 }
 
 

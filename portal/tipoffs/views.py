@@ -162,7 +162,10 @@ def submitted(request, pk: int):
 def follow(request, pk: int):
     """The reporter chose to follow an existing case: their report is merged into it."""
     tipoff = _tracked(request, pk)
-    master = get_object_or_404(Tipoff, pk=request.POST.get("master"))
+    master_id = request.POST.get("master", "")
+    if not master_id.isdigit() or len(master_id) > 18:
+        raise Http404
+    master = get_object_or_404(Tipoff, pk=int(master_id))
     try:
         workflow.tipoff_follow(tipoff=tipoff, master=master)
     except ValidationError as exc:
@@ -234,6 +237,14 @@ def track_case(request, pk: int):
     forms = {}
     if request.method == "POST":
         action = request.POST.get("action")
+        if not ratelimit.hit("followup", str(tipoff.pk)):
+            messages.error(
+                request,
+                _("Too many additions to this report today. Please try again tomorrow."),
+            )
+            return render(
+                request, "tipoffs/track_case.html", _track_context(request, tipoff), status=429
+            )
         try:
             if action == "rate":
                 form = forms["rate_form"] = RateForm(request.POST)
@@ -280,9 +291,13 @@ def cases(request):
     qs = selectors.public_cases()
     category = request.GET.get("category")
     subdistrict = request.GET.get("subdistrict")
-    if category and category.isdigit():
+    category = category if category and category.isdigit() and len(category) <= 18 else ""
+    subdistrict = (
+        subdistrict if subdistrict and subdistrict.isdigit() and len(subdistrict) <= 18 else ""
+    )
+    if category:
         qs = qs.filter(category__parent_id=int(category)) | qs.filter(category_id=int(category))
-    if subdistrict and subdistrict.isdigit():
+    if subdistrict:
         qs = qs.filter(subdistrict_id=int(subdistrict))
     page = Paginator(qs.prefetch_related(_approved_photos()), 20).get_page(request.GET.get("page"))
     return render(

@@ -55,6 +55,16 @@ def test_the_form_renders_for_anyone_with_the_taxonomy_and_notice(client, catego
     assert 'name="website"' in body  # honeypot, no CAPTCHA service
 
 
+def test_the_map_appears_only_with_a_configured_tile_server(client, category, settings):
+    settings.TIPOFFS_MAP_TILE_URL = ""
+    page = client.get(NEW).content.decode()
+    assert 'id="tipoff-map"' not in page and "{z}" not in page  # no external request at all
+    settings.TIPOFFS_MAP_TILE_URL = "https://tiles.example.gov.cn/{z}/{x}/{y}.png"
+    page = client.get(NEW).content.decode()
+    assert 'id="tipoff-map"' in page
+    assert 'data-tiles="https://tiles.example.gov.cn/{z}/{x}/{y}.png"' in page
+
+
 def test_a_real_name_report_with_a_photo_is_filed_hashed_stripped_and_notified(
     client, category, subdistrict, django_capture_on_commit_callbacks
 ):
@@ -299,6 +309,18 @@ def test_the_reporter_asks_for_review_and_adds_information(client, case_in):
     client.post(url, {"action": "add", "text": "今天又有扬尘", "photos": [upload(jpeg_bytes())]})
     assert tipoff.events.filter(kind=EventKind.INFO_ADDED).exists()
     assert tipoff.photos.count() == 1
+
+
+def test_additions_to_a_report_are_rate_limited(client, case_in, settings):
+    settings.TIPOFFS_RATE_LIMITS = {"followup": (2, 86400)}
+    tipoff = case_in(State.ASSIGNED)
+    url = _track(client, tipoff)
+    for text in ("第一次补充", "第二次补充"):
+        assert client.post(url, {"action": "add", "text": text}).status_code == 302
+    response = client.post(url, {"action": "add", "text": "第三次补充"})
+    assert response.status_code == 429
+    assert "Too many additions to this report today" in response.content.decode()
+    assert tipoff.events.filter(kind=EventKind.INFO_ADDED).count() == 2
 
 
 def test_a_forged_action_in_a_post_changes_nothing(client, case_in):
