@@ -1,7 +1,8 @@
 """Benchmark: complete survey responses posted to gunicorn + PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/eco_bench \\
-        .venv/bin/python bench/survey_submit.py [--seconds 30] [--clients 8] [--workers 4]
+        .venv/bin/python bench/survey_submit.py [--seconds 30] [--clients 8] [--workers 4] \\
+        [--redis redis://127.0.0.1:6379/0]
 
 Sets up the database (migrate, cache table, reference data, an anonymous copy of the demo
 questionnaire with slug ``bench-eco``), starts gunicorn with production settings, and lets
@@ -10,7 +11,10 @@ one-page form ``/surveys/s/bench-eco/all/``, CSRF included) for ``--seconds``. E
 its own user agent, so each is a distinct anonymous respondent (one abuse-signal row each).
 Prints sustained submissions/s, p50/p90/p99 latency, the gunicorn workers' CPU time per
 submission, errors, and the response and answer row counts before and after: every accepted
-POST must be one new response. Not part of `make test`; figures go to docs/performance.md.
+POST must be one new response. With ``--redis`` the cache (rate-limit counters, survey structure,
+sessions' cache half) is Redis, as production with ``REDIS_URL`` runs; the keys get a per-run
+prefix and are deleted at the end. Without it the cache is the database table.
+Not part of `make test`; figures go to docs/performance.md.
 """
 
 from __future__ import annotations
@@ -64,8 +68,16 @@ print(Response.objects.filter(survey__slug="bench-eco").count(),
 """
 
 
+REDIS_URL = ""
+CACHE_PREFIX = f"bench-survey-{os.getpid()}"
+
+
 def env() -> dict[str, str]:
     result = dict(os.environ)
+    result.pop("REDIS_URL", None)
+    if REDIS_URL:
+        result["REDIS_URL"] = REDIS_URL
+        result["PORTAL_CACHE_PREFIX"] = CACHE_PREFIX
     result.update(
         {
             "DJANGO_DEBUG": "false",
@@ -115,8 +127,9 @@ def payload(rng: random.Random, token: str) -> str:
 
 
 class Client(threading.Thread):
-    def __init__(self, port: int, deadline: float, seed: int):
+    def __init__(self, port: int, deadline: float, seed: int, minimum: int = 0):
         super().__init__(daemon=True)
+        self.minimum = minimum  # warm-up: every worker has served a few before measuring
         self.port = port
         self.deadline = deadline
         self.rng = random.Random(seed)
@@ -136,7 +149,7 @@ class Client(threading.Thread):
         cookie = re.search(r"csrftoken=([^;]+)", page.getheader("Set-Cookie") or "").group(1)
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
         n = 0
-        while time.monotonic() < self.deadline:
+        while time.monotonic() < self.deadline or len(self.latencies) < self.minimum:
             n += 1
             headers = {
                 **base,
@@ -181,6 +194,15 @@ def workers_cpu_seconds(master_pid: int) -> float:
     return total
 
 
+def drop_redis_keys() -> None:
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=f"{CACHE_PREFIX}:*", count=1000))
+    for i in range(0, len(keys), 500):
+        client.delete(*keys[i : i + 500])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30)
@@ -188,7 +210,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--port", type=int, default=8097)
+    parser.add_argument("--redis", default="", help="a Redis URL to use as the cache")
     args = parser.parse_args()
+    global REDIS_URL
+    REDIS_URL = args.redis
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         sys.exit("Set DATABASE_URL to a PostgreSQL database (it is migrated and written to).")
 
@@ -220,7 +245,8 @@ def main() -> None:
             except OSError:
                 time.sleep(0.2)
         warm = [
-            Client(args.port, time.monotonic() + args.warmup, 1000 + i) for i in range(args.clients)
+            Client(args.port, time.monotonic() + args.warmup, 1000 + i, minimum=5)
+            for i in range(args.clients)
         ]
         for c in warm:
             c.start()
@@ -242,13 +268,15 @@ def main() -> None:
     accepted = len(latencies) + sum(len(c.latencies) for c in warm)
     errors = [e for c in clients + warm for e in c.errors]
     after = manage("shell", "--no-imports", stdin=COUNT).split()[-3:]
+    if REDIS_URL:
+        drop_redis_keys()
     new_rows = int(after[0]) - int(before[0])
 
     def pct(p):
         return latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))] * 1000
 
     print(
-        f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, gunicorn {args.workers} sync workers, {args.clients} clients"
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, gunicorn {args.workers} sync workers, {args.clients} clients, cache: {'redis' if REDIS_URL else 'database'}"
     )
     print(
         f"sustained: {len(latencies) / wall:.1f} submissions/s over {wall:.1f} s ({len(latencies)} accepted)"

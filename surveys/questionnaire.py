@@ -126,6 +126,25 @@ class SurveyStructure:
     def all_field_names(self) -> list[str]:
         return [name for q in self.questions for name in q.field_names()]
 
+    @cached_property
+    def validation_fields(self) -> dict[str | int, dict[str, forms.Field]]:
+        """Form fields built once per structure, for validation only (never rendered).
+
+        Building a step's fields (choices normalised by Django for every field) was most of
+        ``validate_submission``'s time; cleaning does not change a field, so a structure's
+        validation reuses them. Key: a question's code, or 0 for the demographic block.
+        """
+        fields: dict[str | int, dict[str, forms.Field]] = {0: demographic_fields(self)}
+        for spec in self.questions:
+            fields[spec.code] = _question_fields(spec)
+        return fields
+
+    def __getstate__(self):
+        # The shared cache stores the values, not the per-process form fields.
+        state = dict(self.__dict__)
+        state.pop("validation_fields", None)
+        return state
+
 
 def _spec_from_question(question) -> QuestionSpec:
     kind = question.kind
@@ -412,6 +431,10 @@ def build_step_form(
         if show_all or is_visible(spec, chosen):
             fields.update(_question_fields(spec))
             items.append(spec)
+    return _step_form(structure, step, data, fields, items)
+
+
+def _step_form(structure, step, data, fields, items) -> StepForm:
     form = StepForm(data, items=items, prefix=None)
     form.condition_text = lambda spec: _condition_text(structure, spec)
     form.fields.update(fields)
@@ -484,8 +507,16 @@ def validate_submission(
     answers: list[AnswerValue] = []
     demographics = {"subdistrict_id": None, "sex": "", "age_group": ""}
     first_step = 0 if include_demographics else 1
+    prebuilt = structure.validation_fields
     for step in range(first_step, structure.step_count):
-        form = build_step_form(structure, step, data, chosen=chosen)
+        fields = dict(prebuilt[0]) if step == 0 else {}
+        items = []
+        for spec in structure.questions_on_step(step):
+            if is_visible(spec, chosen):
+                fields.update(prebuilt[spec.code])
+                items.append(spec)
+        # Same fields as build_step_form(structure, step, data, chosen=chosen), not rebuilt.
+        form = _step_form(structure, step, data, fields, items)
         step_errors: dict[str, list[str]] = {}
         if not form.is_valid():
             step_errors.update({name: list(msgs) for name, msgs in form.errors.items()})

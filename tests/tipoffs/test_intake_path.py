@@ -1,0 +1,71 @@
+"""The report-intake path stays cheap: a constant number of statements per submission.
+
+Pins what docs/performance.md measures with bench/tipoffs_intake.py: the form's look-ups, the
+category and working-day checks, one transaction (report, identity, photo, event, notice), the
+queued notification task and the new session that remembers the tracking code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.utils import timezone
+
+from portal.tipoffs.models import Notification, ReporterIdentity, Tipoff, TipoffPhoto
+from tests.tipoffs.conftest import jpeg_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+NEW = "/en/tipoffs/new"
+# With a photo; a report without one saves one statement (the photo row). Raise this only
+# with a reason: every statement is paid by every citizen's submission.
+INTAKE_CEILING = 17
+QUEUED_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+def form_data(category, subdistrict, phone, **extra):
+    return {
+        "category": category.pk,
+        "subdistrict": subdistrict.pk,
+        "address": "东华街道攀枝花大道东段123号",
+        "observed_at": (timezone.localtime() - dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        "description": "建筑工地夜间施工扬尘严重，没有洒水降尘。",
+        "confidentiality": "real_name",
+        "name": "张保密",
+        "phone": phone,
+        "consent": "on",
+        **extra,
+    }
+
+
+def statements(client, data) -> int:
+    client.cookies.clear()  # a new visitor each time, as in the benchmark
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.post(NEW, data)
+    assert response.status_code == 302, response.content[:2000]
+    return len(ctx.captured_queries)
+
+
+@override_settings(TASKS=QUEUED_TASKS)
+def test_a_submission_runs_a_constant_small_number_of_statements(client, category, subdistrict):
+    with_photo = [
+        statements(
+            client,
+            form_data(category, subdistrict, f"1391234567{i}", photos=[upload(jpeg_bytes())]),
+        )
+        for i in range(3)
+    ]
+    without_photo = [
+        statements(client, form_data(category, subdistrict, f"1381234567{i}")) for i in range(3)
+    ]
+
+    assert len(set(with_photo)) == 1, with_photo  # constant: no growth with earlier reports
+    assert with_photo[0] <= INTAKE_CEILING, with_photo
+    assert without_photo == [with_photo[0] - 1] * 3, (with_photo, without_photo)
+    assert Tipoff.objects.count() == 6
+    assert TipoffPhoto.objects.count() == 3
+    assert ReporterIdentity.objects.count() == 6
+    assert Notification.objects.count() == 6  # one confirmation each, queued, not sent inline
