@@ -144,7 +144,7 @@ REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.RedisCache",  # Django's, reusing one client per pool
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("PORTAL_CACHE_PREFIX", "portal"),
         }

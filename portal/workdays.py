@@ -21,6 +21,8 @@ from functools import cache
 import chinese_calendar
 from django.utils.translation import gettext as _
 
+from portal import process_cache
+
 
 class WorkdayCalendarUnknown(Exception):
     """The calendar cannot decide whether a date is a working day."""
@@ -37,6 +39,20 @@ class WorkdayCalendarUnknown(Exception):
         )
 
 
+#: The process-cache name of the calendar's rows (bumped by portal.signals on every change).
+CACHE_NAME = "workdays"
+
+
+def _read_year(year: int) -> tuple[dict[dt.date, bool], bool]:
+    """The year's overrides and whether it was declared complete (two queries)."""
+    from portal.models import HolidayCalendarYear, WorkdayOverride
+
+    overrides = dict(
+        WorkdayOverride.objects.filter(date__year=year).values_list("date", "is_working_day")
+    )
+    return overrides, HolidayCalendarYear.objects.filter(year=year).exists()
+
+
 @cache
 def _package_years() -> tuple[int, int]:
     """The first and last year chinese-calendar has data for."""
@@ -45,7 +61,8 @@ def _package_years() -> tuple[int, int]:
 
 
 class WorkdayCalendar:
-    """Answers working-day questions with one query per calendar year touched.
+    """Answers working-day questions; each calendar year's rows come from this process's copy
+    (``portal.process_cache``), reloaded with two queries after any change to them.
 
     Create one per computation (it caches the database rows it reads); the module-level
     functions below do exactly that.
@@ -54,17 +71,17 @@ class WorkdayCalendar:
     def __init__(self) -> None:
         self._overrides: dict[int, dict[dt.date, bool]] = {}
         self._complete_years: dict[int, bool] = {}
+        self._generation = process_cache.UNKNOWN
 
     def _load_year(self, year: int) -> dict[dt.date, bool]:
         if year not in self._overrides:
-            from portal.models import HolidayCalendarYear, WorkdayOverride
-
-            self._overrides[year] = dict(
-                WorkdayOverride.objects.filter(date__year=year).values_list(
-                    "date", "is_working_day"
-                )
+            if self._generation is process_cache.UNKNOWN:
+                self._generation = process_cache.generation(CACHE_NAME)
+            overrides, complete = process_cache.get(
+                CACHE_NAME, year, lambda: _read_year(year), current=self._generation
             )
-            self._complete_years[year] = HolidayCalendarYear.objects.filter(year=year).exists()
+            self._overrides[year] = overrides
+            self._complete_years[year] = complete
         return self._overrides[year]
 
     def is_working_day(self, day: dt.date) -> bool:

@@ -9,3 +9,6 @@ class TipoffsConfig(AppConfig):
     label = "tipoffs"
     verbose_name = _("Pollution reports")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal.tipoffs import signals  # noqa: F401 - connects the receivers

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import process_cache
 from portal.models import Subdistrict, phone_validator
 from portal.tipoffs.models import Category, Confidentiality
 from portal.tipoffs.photos import MAX_PHOTOS, process_upload
@@ -46,10 +47,24 @@ class MultiplePhotoField(forms.FileField):
         return cleaned
 
 
+#: Process-cache name of the active categories (bumped by portal.tipoffs.signals on a change).
+CATEGORIES_CACHE = "tipoffs.categories"
+
+
+def active_categories() -> list[Category]:
+    """Active categories with their parents, from this process's copy (read on every report
+    form; the list changes a few times a year). Shared objects: never modify them."""
+    return process_cache.get(
+        CATEGORIES_CACHE,
+        None,
+        lambda: list(Category.objects.filter(is_active=True).select_related("parent")),
+    )
+
+
 def category_choices(categories=None):
-    """Leaf categories grouped under their top level, as <optgroup>s (one query)."""
+    """Leaf categories grouped under their top level, as <optgroup>s."""
     if categories is None:
-        categories = list(Category.objects.filter(is_active=True).select_related("parent"))
+        categories = active_categories()
     parents_with_children = {c.parent_id for c in categories if c.parent_id}
     groups: dict[str, list] = {}
     singles = []
@@ -136,7 +151,7 @@ class TipoffForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        categories = list(Category.objects.filter(is_active=True).select_related("parent"))
+        categories = active_categories()
         self.fields["category"].choices = category_choices(categories)
         self.categories = {c.pk: c for c in categories}
         self.parent_ids = {c.parent_id for c in categories if c.parent_id}

@@ -112,7 +112,7 @@ def test_urls_select_postgres_and_redis():
     assert result.returncode == 0, result.stderr
     engine, cache = result.stdout.split()
     assert engine == "django.db.backends.postgresql"
-    assert cache == "django.core.cache.backends.redis.RedisCache"
+    assert cache == "portal.cache.RedisCache"
 
 
 def test_default_is_sqlite_with_a_shared_database_cache():

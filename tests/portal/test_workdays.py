@@ -72,3 +72,19 @@ def test_an_override_corrects_a_known_year():
 def test_negative_counts_are_refused():
     with pytest.raises(ValueError):
         add_working_days(D(2025, 1, 2), -1)
+
+
+def test_a_change_is_seen_at_once_although_each_process_keeps_a_copy(django_assert_num_queries):
+    is_working_day(D(2025, 10, 13))  # loads 2025 into this process's copy
+    with django_assert_num_queries(0):
+        assert is_working_day(D(2025, 10, 13))  # served from the copy
+    override = WorkdayOverride.objects.create(
+        date=D(2025, 10, 13), is_working_day=False, reason="测试更正"
+    )
+    assert not is_working_day(D(2025, 10, 13))  # the save dropped every copy
+    override.delete()
+    assert is_working_day(D(2025, 10, 13))
+    with pytest.raises(WorkdayCalendarUnknown):
+        is_working_day(D(2031, 3, 3))
+    HolidayCalendarYear.objects.create(year=2031, source="测试")
+    assert is_working_day(D(2031, 3, 3))

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 NEW = "/en/tipoffs/new"
 # With a photo; a report without one saves one statement (the photo row). Raise this only
 # with a reason: every statement is paid by every citizen's submission.
-INTAKE_CEILING = 17
+INTAKE_CEILING = 14
 QUEUED_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
@@ -51,6 +51,9 @@ def statements(client, data) -> int:
 
 @override_settings(TASKS=QUEUED_TASKS)
 def test_a_submission_runs_a_constant_small_number_of_statements(client, category, subdistrict):
+    # The first report of a process also loads the categories and the year's calendar into the
+    # process's copies (portal.process_cache); every later one runs the same statements.
+    statements(client, form_data(category, subdistrict, "13712345670"))
     with_photo = [
         statements(
             client,
@@ -65,7 +68,7 @@ def test_a_submission_runs_a_constant_small_number_of_statements(client, categor
     assert len(set(with_photo)) == 1, with_photo  # constant: no growth with earlier reports
     assert with_photo[0] <= INTAKE_CEILING, with_photo
     assert without_photo == [with_photo[0] - 1] * 3, (with_photo, without_photo)
-    assert Tipoff.objects.count() == 6
+    assert Tipoff.objects.count() == 7
     assert TipoffPhoto.objects.count() == 3
-    assert ReporterIdentity.objects.count() == 6
-    assert Notification.objects.count() == 6  # one confirmation each, queued, not sent inline
+    assert ReporterIdentity.objects.count() == 7
+    assert Notification.objects.count() == 7  # one confirmation each, queued, not sent inline
