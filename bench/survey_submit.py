@@ -34,6 +34,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
+from gunicorn_cpu import workers_cpu_seconds  # bench/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 SLUG = "bench-eco"
@@ -175,23 +177,6 @@ class Client(threading.Thread):
                 self.latencies.append(elapsed)
             else:
                 self.errors.append(f"HTTP {response.status}")
-
-
-def workers_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU time of the gunicorn workers (children of the master), from /proc."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK")
-    try:
-        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
-    except OSError:
-        return float("nan")
-    for pid in children:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
 
 
 def drop_redis_keys() -> None:
