@@ -9,9 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.accounts import sign_in
 from tests.e2e.axe import assert_accessible
-
-PASSWORD = "demo-pass-2026"
 
 
 @pytest.fixture
@@ -36,14 +35,6 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
-
-
-def sign_in(page) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", "resident@demo.local")
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/me/**")
 
 
 def answer_every_question(page) -> None:
@@ -79,7 +70,7 @@ def test_a_resident_takes_the_daily_quiz_and_redeems_a_reward(phone_page, learni
     from portal.learning.models import Redemption, Reward
 
     page = phone_page
-    sign_in(page)
+    sign_in(page, "resident@demo.local")
     page.goto("/learning/")
     assert_accessible(page)
     assert no_horizontal_scroll(page)

@@ -11,9 +11,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.accounts import sign_in
 from tests.e2e.axe import assert_accessible
 
-PASSWORD = "demo-pass-2026"
 DEFERRED_TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 
 
@@ -75,14 +75,6 @@ def weighted_survey(site_url):
     rows += [(None, "age_group", a, total / 4) for a in ages]
     margins_create(survey=survey, margins=validate_survey_margins(survey, rows), label="测试边际")
     return survey
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/me/**")
 
 
 def test_analyst_reads_the_dashboard_exports_xlsx_and_downloads_it(page, weighted_survey, settings):

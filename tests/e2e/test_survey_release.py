@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
+from tests.e2e.accounts import sign_in
 from tests.e2e.axe import assert_accessible
-from tests.e2e.test_survey_analyst import sign_in, weighted_survey  # noqa: F401 - fixture
+from tests.e2e.test_survey_analyst import weighted_survey  # noqa: F401 - fixture
 
 
 def margins_csv(survey) -> bytes:

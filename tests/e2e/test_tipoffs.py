@@ -10,9 +10,8 @@ import re
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.e2e.accounts import sign_in
 from tests.e2e.axe import assert_accessible
-
-PASSWORD = "demo-pass-2026"
 
 
 def photo_bytes() -> bytes:
@@ -27,14 +26,6 @@ def no_horizontal_scroll(page) -> bool:
     return page.evaluate(
         "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
     )
-
-
-def sign_in(page, email: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("input[name=login]", email)
-    page.fill("input[name=password]", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/me/**")
 
 
 def open_case_action(page, action: str) -> None:
