@@ -216,6 +216,17 @@ PORTAL_REQUIRE_STAFF_MFA = env_bool("PORTAL_REQUIRE_STAFF_MFA", not DEBUG)
 # A production deployment names its gateway's sender class here (see docs/operations.md).
 PORTAL_SMS_SENDER = env_str("PORTAL_SMS_SENDER", "portal.sms.ConsoleSmsSender")
 
+# --- Rate limits on public forms (portal.ratelimit; docs/operations.md lists them all) -----
+# Each entry is scope: (uses, window in seconds), counted per hashed key in the shared cache.
+DISCLOSURE_RATE_LIMITS = {
+    "request_client": (5, 3600),  # 依申请公开 submissions (valid or not) per client per hour
+    "request_id": (3, 86400),  # filed requests per ID number per day
+    "status_client": (10, 600),  # status look-ups per client per 10 minutes
+}
+SURVEYS_RATE_LIMITS = {
+    "code_client": (20, 600),  # survey-code attempts (form or link) per client per 10 minutes
+}
+
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
