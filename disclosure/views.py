@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,15 +19,15 @@ from disclosure.forms import DisclosureRequestForm, RequestStatusForm
 from disclosure.models import (
     DisclosureIndexPage,
     DisclosureItemVersion,
+    DisclosureRequest,
     Indicator,
     KeyProject,
     ProjectProgress,
     ProjectSystem,
 )
+from portal import ratelimit
 from portal.models import Department
 
-STATUS_ATTEMPTS = 10  # per client address ...
-STATUS_WINDOW = 600  # ... per 10 minutes
 LAST_REQUEST_SESSION_KEY = "disclosure_last_request"
 
 public_cache = cache_control(public=True, max_age=300)
@@ -201,30 +200,82 @@ def item_diff(request, pk: int):
     )
 
 
+def _limit(scope: str) -> tuple[int, int]:
+    return ratelimit.configured("DISCLOSURE_RATE_LIMITS", scope)
+
+
+def _hit_client(request, scope: str) -> bool:
+    """Count one POST from this client in ``scope``; True while it is within the limit."""
+    limit, window = _limit(scope)
+    return ratelimit.hit(
+        f"disclosure:{scope}", ratelimit.client_ip(request), limit=limit, window=window
+    )
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_new(request):
+    """依申请公开. Every POST, valid or not, counts against the client's hourly limit; filed
+    requests also count against their ID number's daily limit (checked before anything is
+    saved), so the form cannot be used to flood officers or to probe validation endlessly."""
     form = DisclosureRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = {
-            k: v for k, v in form.cleaned_data.items() if k not in ("submission_token", "consent")
-        }
-        disclosure_request, created = workflow.request_submit(
-            data=data, submission_token=form.cleaned_data["submission_token"]
-        )
-        request.session[LAST_REQUEST_SESSION_KEY] = disclosure_request.pk
-        if not created:
-            messages.info(
-                request, _("This request had already been received; here is its receipt.")
+    status_code = 200
+    if request.method == "POST":
+        if not _hit_client(request, "request_client"):
+            form.add_error(
+                None,
+                _(
+                    "Too many requests have been sent from your connection. "
+                    "Please try again in an hour."
+                ),
             )
-        return redirect("disclosure:request_receipt")
-    return render(request, "disclosure/request_form.html", {"form": form, "section": _section()})
+            status_code = 429
+        elif form.is_valid():
+            id_limit, id_window = _limit("request_id")
+            id_number = form.cleaned_data["id_number"]
+            resubmitted = DisclosureRequest.objects.filter(
+                submission_token=form.cleaned_data["submission_token"]
+            ).exists()  # a double click or reload gets its receipt, whatever the limits
+            if not resubmitted and not ratelimit.peek(
+                "disclosure:request_id", id_number, limit=id_limit
+            ):
+                form.add_error(
+                    None,
+                    _(
+                        "Today's limit of requests for this ID number has been reached. "
+                        "Please try again tomorrow."
+                    ),
+                )
+                status_code = 429
+            else:
+                data = {
+                    k: v
+                    for k, v in form.cleaned_data.items()
+                    if k not in ("submission_token", "consent")
+                }
+                disclosure_request, created = workflow.request_submit(
+                    data=data, submission_token=form.cleaned_data["submission_token"]
+                )
+                if created:
+                    ratelimit.hit(
+                        "disclosure:request_id", id_number, limit=id_limit, window=id_window
+                    )
+                request.session[LAST_REQUEST_SESSION_KEY] = disclosure_request.pk
+                if not created:
+                    messages.info(
+                        request, _("This request had already been received; here is its receipt.")
+                    )
+                return redirect("disclosure:request_receipt")
+    return render(
+        request,
+        "disclosure/request_form.html",
+        {"form": form, "section": _section()},
+        status=status_code,
+    )
 
 
 @never_cache
 def request_receipt(request):
-    from disclosure.models import DisclosureRequest
-
     pk = request.session.get(LAST_REQUEST_SESSION_KEY)
     disclosure_request = DisclosureRequest.objects.filter(pk=pk).first() if pk else None
     if disclosure_request is None:
@@ -236,10 +287,6 @@ def request_receipt(request):
     )
 
 
-def _client_key(request) -> str:
-    return "disclosure:status:" + request.META.get("REMOTE_ADDR", "unknown")
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def request_status(request):
@@ -247,14 +294,7 @@ def request_status(request):
     found = None
     status_code = 200
     if request.method == "POST":
-        key = _client_key(request)
-        cache.add(key, 0, STATUS_WINDOW)
-        try:
-            attempts = cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, STATUS_WINDOW)
-            attempts = 1
-        if attempts > STATUS_ATTEMPTS:
+        if not _hit_client(request, "status_client"):
             form.add_error(None, _("Too many attempts. Please try again in 10 minutes."))
             status_code = 429
         elif form.is_valid():

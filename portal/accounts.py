@@ -2,14 +2,80 @@
 
 from __future__ import annotations
 
+import logging
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.stagekit import clear_login
+from allauth.account.models import EmailAddress
+from allauth.account.stages import PhoneVerificationStage
+from allauth.core.exceptions import ImmediateHttpResponse, RateLimited
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.sms import send_sms
 
+logger = logging.getLogger(__name__)
+
+_ALLAUTH_PHONE_STAGE = "allauth.account.stages.PhoneVerificationStage"
+
+
+class PortalPhoneVerificationStage(PhoneVerificationStage):
+    """allauth's phone stage, which sends the SMS code right after sign-up or sign-in.
+
+    When the SMS rate limit (ACCOUNT_RATE_LIMITS["verify_phone"]) trips there, allauth raises
+    RateLimited out of the sign-up view: a 500, and the account just created stays behind with
+    an unverified phone and email address. Here the half-made account is removed (only one
+    that has never signed in and has nothing verified) and the visitor gets the 429 page with
+    an explanation and a link back to the form.
+    """
+
+    def handle(self):
+        try:
+            return super().handle()
+        except RateLimited:
+            signup = bool(self.login.signup)
+            if signup:
+                _discard_unfinished_signup(self.login.user)
+            clear_login(self.request)
+            raise ImmediateHttpResponse(
+                render(
+                    self.request,
+                    "429.html",
+                    {
+                        "explanation": _(
+                            "Too many verification codes have been sent to this phone number "
+                            "or from your connection. Nothing has been saved. Please wait a "
+                            "minute and try again."
+                        ),
+                        "retry_url": reverse("account_signup" if signup else "account_login"),
+                        "retry_label": _("Back to sign up") if signup else _("Back to sign in"),
+                    },
+                    status=429,
+                )
+            ) from None
+
+
+def _discard_unfinished_signup(user) -> None:
+    if user is None or user.pk is None or user.last_login is not None or user.phone_verified:
+        return
+    if EmailAddress.objects.filter(user=user, verified=True).exists():
+        return
+    with transaction.atomic():
+        EmailAddress.objects.filter(user=user).delete()
+        user.delete()
+    logger.info("Sign-up abandoned: the SMS code could not be sent (rate limit)")
+
 
 class PortalAccountAdapter(DefaultAccountAdapter):
+    def get_login_stages(self) -> list[str]:
+        return [
+            "portal.accounts.PortalPhoneVerificationStage" if path == _ALLAUTH_PHONE_STAGE else path
+            for path in super().get_login_stages()
+        ]
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         send_sms(
             phone=phone,

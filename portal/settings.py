@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.StaffMfaMiddleware",
+    "portal.middleware.AdminAccessDeniedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
@@ -215,6 +216,17 @@ PORTAL_REQUIRE_STAFF_MFA = env_bool("PORTAL_REQUIRE_STAFF_MFA", not DEBUG)
 # Text messages go through one small interface (portal.sms); the console sender logs them.
 # A production deployment names its gateway's sender class here (see docs/operations.md).
 PORTAL_SMS_SENDER = env_str("PORTAL_SMS_SENDER", "portal.sms.ConsoleSmsSender")
+
+# --- Rate limits on public forms (portal.ratelimit; docs/operations.md lists them all) -----
+# Each entry is scope: (uses, window in seconds), counted per hashed key in the shared cache.
+DISCLOSURE_RATE_LIMITS = {
+    "request_client": (5, 3600),  # 依申请公开 submissions (valid or not) per client per hour
+    "request_id": (3, 86400),  # filed requests per ID number per day
+    "status_client": (10, 600),  # status look-ups per client per 10 minutes
+}
+SURVEYS_RATE_LIMITS = {
+    "code_client": (20, 600),  # survey-code attempts (form or link) per client per 10 minutes
+}
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")

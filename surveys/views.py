@@ -14,9 +14,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from portal import ratelimit
 from surveys import services
 from surveys.models import Survey, age_group_for
 from surveys.questionnaire import (
@@ -31,14 +33,18 @@ from surveys.services import Respondent, SubmissionInvalid, SubmissionRefused
 
 BROWSER_COOKIE = "surveys_answered"
 REFUSAL_STATUS = {"rate_limited": 429, "duplicate": 409, "quota_full": 200}
+# One answer for an unknown code, a used code and a code for another survey: the page must not
+# tell a guesser which codes exist.
+CODE_REFUSED = gettext_lazy(
+    "This survey code is not valid or has already been used. Please check it and try again."
+)
+CODE_RATE_LIMITED = gettext_lazy(
+    "Too many attempts with survey codes. Please try again in 10 minutes."
+)
 
 
 def _survey_or_404(slug: str) -> Survey:
     return get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _answered_here(request, survey: Survey) -> bool:
@@ -66,7 +72,7 @@ def respondent_for(request, survey: Survey) -> Respondent:
         mode=mode,
         signal_hash=services.signal_hash_for(
             survey=survey,
-            ip=_client_ip(request),
+            ip=ratelimit.client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         ),
         answered_in_this_browser=_answered_here(request, survey),
@@ -394,28 +400,71 @@ def survey_one_page(request, slug: str):
     )
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-def survey_token(request, slug: str):
-    survey = _survey_or_404(slug)
+def _code_attempt_allowed(request) -> bool:
+    """Count one survey-code attempt (typed or in a link) from this client."""
+    limit, window = ratelimit.configured("SURVEYS_RATE_LIMITS", "code_client")
+    return ratelimit.hit(
+        "surveys:code_client", ratelimit.client_ip(request), limit=limit, window=window
+    )
+
+
+def _usable_token(survey: Survey, raw: str):
+    """The unused token of ``survey`` that ``raw`` names, or None (whatever the reason)."""
     if survey.respondent_mode != Survey.Mode.TOKEN:
-        return redirect("surveys:survey", slug=slug)
-    error = ""
-    if request.method == "POST":
-        token = services.token_resolve(survey=survey, raw=request.POST.get("code", ""))
-        if token is None:
-            error = _("This survey code is not valid. Please check it and try again.")
-        elif token.used:
-            error = _("This survey code has already been used. Thank you!")
-        else:
-            request.session[_session_token_key(survey)] = token.pk
-            return redirect("surveys:step", slug=slug, step=_resume_step(survey, token))
-    return render(
+        return None
+    token = services.token_resolve(survey=survey, raw=raw)
+    return token if token is not None and not token.used else None
+
+
+def _start_with_token(request, survey: Survey, token):
+    """Exchange the code for the session, then continue on a URL without the code."""
+    request.session.cycle_key()  # a fresh session id: the code now stands behind it
+    request.session[_session_token_key(survey)] = token.pk
+    return redirect("surveys:step", slug=survey.slug, step=_resume_step(survey, token))
+
+
+def _code_page(request, survey: Survey, *, error: str = "", status: int = 200):
+    response = render(
         request,
         "surveys/survey_token.html",
         {"survey": survey, "error": error, "state": survey.state()},
-        status=400 if error else 200,
+        status=status,
     )
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _code_from_link(request, survey: Survey, raw: str):
+    """A code that arrived in a URL (a printed letter's link or ``?code=``): the answer never
+    keeps it in the address bar, so it does not linger in history, access logs or Referer."""
+    if not _code_attempt_allowed(request):
+        return _code_page(request, survey, error=str(CODE_RATE_LIMITED), status=429)
+    token = _usable_token(survey, raw)
+    if token is None:
+        messages.error(request, str(CODE_REFUSED))
+        if survey.respondent_mode == Survey.Mode.TOKEN:
+            return redirect("surveys:token", slug=survey.slug)
+        return redirect("surveys:survey", slug=survey.slug)
+    return _start_with_token(request, survey, token)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def survey_token(request, slug: str):
+    """Enter the survey code printed on the household's letter (token-mode surveys)."""
+    survey = _survey_or_404(slug)
+    if survey.respondent_mode != Survey.Mode.TOKEN:
+        return redirect("surveys:survey", slug=slug)
+    if request.method == "GET" and "code" in request.GET:
+        return _code_from_link(request, survey, request.GET["code"])
+    if request.method == "POST":
+        if not _code_attempt_allowed(request):
+            return _code_page(request, survey, error=str(CODE_RATE_LIMITED), status=429)
+        token = _usable_token(survey, request.POST.get("code", ""))
+        if token is None:
+            return _code_page(request, survey, error=str(CODE_REFUSED), status=400)
+        return _start_with_token(request, survey, token)
+    return _code_page(request, survey)
 
 
 def _resume_step(survey: Survey, token) -> int:
@@ -429,12 +478,7 @@ def _resume_step(survey: Survey, token) -> int:
 def survey_token_link(request, slug: str, code: str):
     """A link printed on the household's letter: remember the token, then drop it from the URL."""
     survey = _survey_or_404(slug)
-    token = services.token_resolve(survey=survey, raw=code)
-    if token is None or token.used or survey.respondent_mode != Survey.Mode.TOKEN:
-        messages.error(request, _("This survey link is not valid or has already been used."))
-        return redirect("surveys:survey", slug=slug)
-    request.session[_session_token_key(survey)] = token.pk
-    return redirect("surveys:step", slug=slug, step=_resume_step(survey, token))
+    return _code_from_link(request, survey, code)
 
 
 @never_cache

@@ -1,14 +1,16 @@
-"""Fixed-window rate limits in the shared cache (Redis or the database cache, never per process).
+"""Tip-off rate limits: the shared limiter (portal.ratelimit) with the tip-off scopes.
 
 Keys are hashed, so neither IP addresses nor phone numbers are stored in the cache in clear.
 """
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
-from django.core.cache import cache
+
+from portal import ratelimit as _shared
+from portal.ratelimit import client_ip
+
+__all__ = ["DEFAULTS", "client_ip", "hit", "limit_for", "peek"]
 
 DEFAULTS = {
     "ip": (10, 3600),  # submissions per IP per hour
@@ -24,38 +26,13 @@ def limit_for(scope: str) -> tuple[int, int]:
     return tuple(configured.get(scope, DEFAULTS[scope]))
 
 
-def _key(scope: str, value: str) -> str:
-    digest = hashlib.sha256(f"{settings.SECRET_KEY}:{scope}:{value}".encode()).hexdigest()[:32]
-    return f"tipoffs:rl:{scope}:{digest}"
-
-
 def peek(scope: str, value: str) -> bool:
     """True when ``value`` is still under its limit (does not count)."""
     limit, _window = limit_for(scope)
-    return (cache.get(_key(scope, value)) or 0) < limit
+    return _shared.peek(f"tipoffs:{scope}", value, limit=limit)
 
 
 def hit(scope: str, value: str) -> bool:
     """Count one use; True when it is within the limit."""
     limit, window = limit_for(scope)
-    key = _key(scope, value)
-    if cache.add(key, 1, window):
-        return True
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, window)
-        count = 1
-    return count <= limit
-
-
-def client_ip(request) -> str:
-    """REMOTE_ADDR, or the proxy's X-Forwarded-For entry when TIPOFFS_TRUSTED_PROXIES > 0."""
-    proxies = int(getattr(settings, "TIPOFFS_TRUSTED_PROXIES", 0))
-    if proxies:
-        forwarded = [
-            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    return _shared.hit(f"tipoffs:{scope}", value, limit=limit, window=window)

@@ -74,9 +74,10 @@ def test_staff_must_enrol_two_factor_before_using_the_admin(client, settings):
 def test_two_factor_rule_leaves_residents_alone(client, settings):
     settings.PORTAL_REQUIRE_STAFF_MFA = True
     client.force_login(UserFactory())
-    # A resident has no admin access at all: Wagtail sends them away, the MFA rule does not apply.
+    # A resident has no admin access at all: a 403 page, the MFA rule does not apply.
     response = client.get("/admin/")
-    assert response["Location"] != reverse("mfa_activate_totp")
+    assert response.status_code == 403
+    assert response.get("Location") != reverse("mfa_activate_totp")
 
 
 def test_staff_may_use_the_admin_without_two_factor_when_the_rule_is_off(client, settings):

@@ -202,7 +202,7 @@ def test_token_respondent_answers_once_and_the_token_cannot_be_reused(client):
     again = Client().post(
         reverse("surveys:token", kwargs={"slug": survey.slug}), {"code": tokens[0]}
     )
-    assert again.status_code == 400 and "已经使用过" in again.content.decode()
+    assert again.status_code == 400 and "无效或已被使用" in again.content.decode()
     # A stale session on the first device is refused too.
     assert post_step(client, survey, 0)["Location"].endswith("/thanks/")
     assert Response.objects.count() == 1
