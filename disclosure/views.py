@@ -25,6 +25,7 @@ from disclosure.models import (
     ProjectProgress,
     ProjectSystem,
 )
+from portal.client import client_ip
 from portal.models import Department
 
 STATUS_ATTEMPTS = 10  # per client address ...
@@ -237,7 +238,7 @@ def request_receipt(request):
 
 
 def _client_key(request) -> str:
-    return "disclosure:status:" + request.META.get("REMOTE_ADDR", "unknown")
+    return "disclosure:status:" + client_ip(request)
 
 
 @never_cache

@@ -1,4 +1,5 @@
-"""allauth adapter: phone numbers stored on the user, codes sent through portal.sms."""
+"""allauth adapter: phone numbers stored on the user, codes sent through portal.sms, the client
+address from portal.client."""
 
 from __future__ import annotations
 
@@ -6,10 +7,15 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
+from portal.client import client_ip
 from portal.sms import send_sms
 
 
 class PortalAccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits and session records use the portal's one client address."""
+        return client_ip(request)
+
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         send_sms(
             phone=phone,

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from portal.client import client_ip
 from surveys import services
 from surveys.models import Survey, age_group_for
 from surveys.questionnaire import (
@@ -35,10 +36,6 @@ REFUSAL_STATUS = {"rate_limited": 429, "duplicate": 409, "quota_full": 200}
 
 def _survey_or_404(slug: str) -> Survey:
     return get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
-
-
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _answered_here(request, survey: Survey) -> bool:
@@ -66,7 +63,7 @@ def respondent_for(request, survey: Survey) -> Respondent:
         mode=mode,
         signal_hash=services.signal_hash_for(
             survey=survey,
-            ip=_client_ip(request),
+            ip=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
         ),
         answered_in_this_browser=_answered_here(request, survey),

@@ -1,6 +1,7 @@
 """Fixed-window rate limits in the shared cache (Redis or the database cache, never per process).
 
 Keys are hashed, so neither IP addresses nor phone numbers are stored in the cache in clear.
+The limits per scope are ``settings.TIPOFFS_RATE_LIMITS``.
 """
 
 from __future__ import annotations
@@ -10,18 +11,11 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
-DEFAULTS = {
-    "ip": (10, 3600),  # submissions per IP per hour
-    "phone": (5, 86400),  # submissions per phone per day
-    "track": (30, 600),  # tracking-code look-ups per IP per 10 minutes
-    "api": (120, 3600),  # Open311 POSTs per API key per hour
-    "followup": (20, 86400),  # additions, ratings and review requests per report per day
-}
+from portal import client
 
 
 def limit_for(scope: str) -> tuple[int, int]:
-    configured = getattr(settings, "TIPOFFS_RATE_LIMITS", {}) or {}
-    return tuple(configured.get(scope, DEFAULTS[scope]))
+    return tuple(settings.TIPOFFS_RATE_LIMITS[scope])
 
 
 def _key(scope: str, value: str) -> str:
@@ -50,12 +44,5 @@ def hit(scope: str, value: str) -> bool:
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR, or the proxy's X-Forwarded-For entry when TIPOFFS_TRUSTED_PROXIES > 0."""
-    proxies = int(getattr(settings, "TIPOFFS_TRUSTED_PROXIES", 0))
-    if proxies:
-        forwarded = [
-            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    """The portal's one client address (portal.client, PORTAL_TRUSTED_PROXIES)."""
+    return client.client_ip(request)
