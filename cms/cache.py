@@ -33,11 +33,11 @@ CACHEABLE_PARAMS = frozenset({"page", "category", "year"})
 
 
 def page_cache_seconds() -> int:
-    return int(getattr(settings, "CMS_PAGE_CACHE_SECONDS", 300))
+    return settings.CMS_PAGE_CACHE_SECONDS
 
 
 def browser_max_age() -> int:
-    return int(getattr(settings, "CMS_BROWSER_MAX_AGE", 60))
+    return settings.CMS_BROWSER_MAX_AGE
 
 
 def content_version() -> int:

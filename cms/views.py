@@ -35,7 +35,7 @@ def search(request):
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("cms:sitemap"))
     lines = ["User-agent: *"]
-    if getattr(settings, "PORTAL_ROBOTS_ALLOW", True):
+    if settings.PORTAL_ROBOTS_ALLOW:
         lines += [
             "Disallow: /admin/",
             "Disallow: /accounts/",

@@ -103,18 +103,11 @@ class IndicatorValue:
     source_note: str
 
 
-#: Default external sources for indicators: number -> dotted path of a callable that returns
-#: None (nothing published yet) or a mapping with "value" (Decimal, percent), "period" (str),
-#: "source_note" (str) and optionally "status". Override with settings.DISCLOSURE_INDICATOR_SOURCES.
-DEFAULT_INDICATOR_SOURCES = {
-    34: "surveys.indicators.latest_satisfaction",
-    35: "surveys.indicators.latest_participation",
-}
-
-
 def _external_value(number: int):
-    sources = getattr(settings, "DISCLOSURE_INDICATOR_SOURCES", DEFAULT_INDICATOR_SOURCES)
-    path = sources.get(number)
+    """settings.DISCLOSURE_INDICATOR_SOURCES maps an indicator number to the dotted path of a
+    callable that returns None (nothing published yet) or a mapping with "value" (Decimal,
+    percent), "period" (str), "source_note" (str) and optionally "status"."""
+    path = settings.DISCLOSURE_INDICATOR_SOURCES.get(number)
     if not path:
         return None
     module_name, attr = path.rsplit(".", 1)

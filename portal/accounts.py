@@ -1,4 +1,5 @@
-"""allauth adapter: phone numbers stored on the user, codes sent through portal.sms."""
+"""allauth adapter: phone numbers stored on the user, codes sent through portal.sms, the client
+address from portal.client."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from portal.client import client_ip
 from portal.sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -75,6 +77,10 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             "portal.accounts.PortalPhoneVerificationStage" if path == _ALLAUTH_PHONE_STAGE else path
             for path in super().get_login_stages()
         ]
+
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits and session records use the portal's one client address."""
+        return client_ip(request)
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         send_sms(

@@ -16,6 +16,7 @@ from wagtail.models import Page, Site
 from portal import roles
 from portal.models import Department, DepartmentMembership, PortalSettings
 from portal.reference import ensure_reference_data
+from portal.sites import base_url_address, sync_default_site
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - local demo accounts only; refused without DEBUG
 
@@ -68,9 +69,10 @@ def ensure_site_tree():
         home.save_revision().publish()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
+        hostname, port = base_url_address()
         site = Site.objects.create(
-            hostname="localhost",
-            port=80,
+            hostname=hostname,
+            port=port,
             root_page=home,
             is_default_site=True,
             site_name="东区生态文明",
@@ -82,6 +84,7 @@ def ensure_site_tree():
         # Wagtail's "Welcome to your new Wagtail site!" placeholder.
         if old_root.specific_class is Page and old_root.depth == 2:
             old_root.delete()
+    site = sync_default_site() or site
 
     for slug, title, intro in SECTIONS:
         ensure_section(home, slug=slug, title=title, intro=intro)

@@ -13,6 +13,8 @@ import hashlib
 from django.conf import settings
 from django.core.cache import cache
 
+from portal import client as _client
+
 
 def configured(setting: str, scope: str) -> tuple[int, int]:
     """``(limit, window in seconds)`` of ``scope`` in the dict setting ``setting``."""
@@ -44,15 +46,5 @@ def hit(scope: str, value: str, *, limit: int, window: int) -> bool:
 
 
 def client_ip(request) -> str:
-    """REMOTE_ADDR, or the proxy's X-Forwarded-For entry when TIPOFFS_TRUSTED_PROXIES > 0.
-
-    The only place that decides who the client is: every rate limit and abuse signal asks here.
-    """
-    proxies = int(getattr(settings, "TIPOFFS_TRUSTED_PROXIES", 0))
-    if proxies:
-        forwarded = [
-            p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()
-        ]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR", "")
+    """The client's address: portal.client decides it once (PORTAL_TRUSTED_PROXIES)."""
+    return _client.client_ip(request)

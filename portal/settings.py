@@ -3,15 +3,28 @@
 The typed helpers below fail loudly: a value that cannot be parsed raises ImproperlyConfigured at
 start-up instead of silently meaning something else. The defaults are safe for production (DEBUG
 off, secure cookies); local development opts in with DJANGO_DEBUG=true, which the Makefile sets.
-See the README for the table of variables.
+Every setting the apps read is declared here, once, with its default (apps read ``settings.X``,
+never ``getattr(settings, X, default)``). Secrets may also come from a file: ``NAME_FILE``
+(see portal.env.env_secret). See the README for the table of variables.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from portal.env import env_bool, env_int, env_list, env_str
+from portal.client import parse_trusted_proxies
+from portal.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_json,
+    env_list,
+    env_rate_limits,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
@@ -19,10 +32,10 @@ VAR_DIR = Path(env_str("PORTAL_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 if DEBUG:
-    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
+    SECRET_KEY = env_secret("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-used-in-production")
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 else:
-    SECRET_KEY = env_str("DJANGO_SECRET_KEY", "")
+    SECRET_KEY = env_secret("DJANGO_SECRET_KEY", "")
     if not SECRET_KEY:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
     ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [])
@@ -112,12 +125,12 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 # SQLite under var/ by default (nothing to install); DATABASE_URL selects PostgreSQL in production.
-DATABASE_URL = env_str("DATABASE_URL", "")
+DATABASE_URL = env_secret("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
             DATABASE_URL,
-            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+            conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
             conn_health_checks=True,
         )
     }
@@ -141,7 +154,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Sessions, allauth's rate limits and the public forms' rate limits live in the cache, so every
 # process must see the same one: Redis when REDIS_URL is set, else a database table
 # (`manage.py createcachetable`), never per-process memory.
-REDIS_URL = env_str("REDIS_URL", "")
+REDIS_URL = env_secret("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -224,9 +237,11 @@ DISCLOSURE_RATE_LIMITS = {
     "request_id": (3, 86400),  # filed requests per ID number per day
     "status_client": (10, 600),  # status look-ups per client per 10 minutes
 }
+DISCLOSURE_RATE_LIMITS = env_rate_limits("DISCLOSURE_RATE_LIMITS", DISCLOSURE_RATE_LIMITS)
 SURVEYS_RATE_LIMITS = {
     "code_client": (20, 600),  # survey-code attempts (form or link) per client per 10 minutes
 }
+SURVEYS_RATE_LIMITS = env_rate_limits("SURVEYS_RATE_LIMITS", SURVEYS_RATE_LIMITS)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
@@ -234,9 +249,9 @@ SERVER_EMAIL = env_str("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 if env_str("EMAIL_HOST", ""):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env_str("EMAIL_HOST", "")
-    EMAIL_PORT = env_int("EMAIL_PORT", 587)
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1, maximum=65535)
     EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
-    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
     EMAIL_TIMEOUT = 10
@@ -275,11 +290,97 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("PORTAL_SITE_NAME", "攀枝花市东区生态文明建设公众参与平台")
-WAGTAILADMIN_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+# The public address of the site: the default Wagtail Site takes its host and port from it (on
+# migrate and seed_reference), so the sitemap, feeds and emails name the real host.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").strip().rstrip("/")
+_base = urlsplit(PORTAL_BASE_URL)
+try:
+    _base.port  # noqa: B018 - raises ValueError on a bad port
+except ValueError:
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} has an invalid port."
+    ) from None
+if _base.scheme not in {"http", "https"} or not _base.hostname or _base.path or _base.query:
+    raise ImproperlyConfigured(
+        f"PORTAL_BASE_URL={PORTAL_BASE_URL!r} must be scheme and host only, "
+        "e.g. https://eco.example.gov.cn"
+    )
+WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "csv", "odt", "ods", "txt", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILADMIN_COMMENTS_ENABLED = True
+
+# --- Deployment shape: client addresses, robots, readiness ------------------------------------
+# Whom to believe about the client's address (portal/client.py): 0 = nobody (REMOTE_ADDR), a hop
+# count (1 = one nginx in front), or trusted networks ("127.0.0.1/32,10.0.0.0/8").
+PORTAL_TRUSTED_PROXIES = parse_trusted_proxies(env_str("PORTAL_TRUSTED_PROXIES", "0"))
+# robots.txt lets crawlers index public pages; a staging copy turns this off.
+PORTAL_ROBOTS_ALLOW = env_bool("PORTAL_ROBOTS_ALLOW", True)
+# /readyz fails when the oldest task waiting for a worker is older than this (seconds).
+PORTAL_READY_MAX_QUEUE_AGE = env_int("PORTAL_READY_MAX_QUEUE_AGE", 300, minimum=1)
+
+# --- Site content (cms) ---------------------------------------------------------------------
+CMS_PAGE_CACHE_SECONDS = env_int("CMS_PAGE_CACHE_SECONDS", 300, minimum=0)  # shared page cache
+CMS_BROWSER_MAX_AGE = env_int("CMS_BROWSER_MAX_AGE", 60, minimum=0)  # Cache-Control max-age
+
+# --- Tip-offs (portal.tipoffs) --------------------------------------------------------------
+# Statutory periods (portal/tipoffs/deadlines.py; 《信访工作条例》).
+TIPOFFS_ACCEPT_WORKING_DAYS = env_int("TIPOFFS_ACCEPT_WORKING_DAYS", 2, minimum=1, maximum=30)
+TIPOFFS_HANDLING_DAYS = env_int("TIPOFFS_HANDLING_DAYS", 60, minimum=1, maximum=365)
+TIPOFFS_MAX_EXTENSION_DAYS = env_int("TIPOFFS_MAX_EXTENSION_DAYS", 30, minimum=0, maximum=365)
+TIPOFFS_REVIEW_DAYS = env_int("TIPOFFS_REVIEW_DAYS", 30, minimum=1, maximum=365)
+TIPOFFS_REVIEW_REQUEST_DAYS = env_int("TIPOFFS_REVIEW_REQUEST_DAYS", 30, minimum=1, maximum=365)
+TIPOFFS_AUTO_CLOSE_DAYS = env_int("TIPOFFS_AUTO_CLOSE_DAYS", 15, minimum=1, maximum=365)
+TIPOFFS_DAY_COUNT = env_choice("TIPOFFS_DAY_COUNT", "calendar", ["calendar", "working"])
+# Rate limits per scope: (uses, window in seconds). TIPOFFS_RATE_LIMITS='{"ip": [5, 3600]}'
+# overrides single scopes.
+TIPOFFS_RATE_LIMITS = {
+    "ip": (10, 3600),  # submissions per client address per hour
+    "phone": (5, 86400),  # submissions per phone per day
+    "track": (30, 600),  # tracking-code look-ups per client address per 10 minutes
+    "api": (120, 3600),  # Open311 POSTs per API key per hour
+    "followup": (20, 86400),  # additions, ratings and review requests per report per day
+}
+TIPOFFS_RATE_LIMITS = env_rate_limits("TIPOFFS_RATE_LIMITS", TIPOFFS_RATE_LIMITS)
+# Photos: upload size, decoded pixels, longest edge of the cleaned copy.
+TIPOFFS_PHOTO_MAX_BYTES = env_int("TIPOFFS_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+TIPOFFS_PHOTO_MAX_PIXELS = env_int("TIPOFFS_PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
+TIPOFFS_PHOTO_MAX_EDGE = env_int("TIPOFFS_PHOTO_MAX_EDGE", 2560, minimum=100)
+# Private evidence files when STORAGES has no "tipoffs_evidence" entry.
+TIPOFFS_EVIDENCE_ROOT = Path(env_str("TIPOFFS_EVIDENCE_ROOT", "") or VAR_DIR / "evidence")
+TIPOFFS_IDENTITY_RETENTION_YEARS = env_int(
+    "TIPOFFS_IDENTITY_RETENTION_YEARS", 3, minimum=1, maximum=30
+)
+TIPOFFS_NOTIFY_MAX_ATTEMPTS = env_int("TIPOFFS_NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
+# Map tiles for the location picker ("" = no map, address only); {z}/{x}/{y} placeholders.
+TIPOFFS_MAP_TILE_URL = env_str("TIPOFFS_MAP_TILE_URL", "")
+if TIPOFFS_MAP_TILE_URL and not TIPOFFS_MAP_TILE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("TIPOFFS_MAP_TILE_URL must be an http(s):// URL template.")
+
+# --- Surveys --------------------------------------------------------------------------------
+SURVEYS_SIGNAL_RETENTION_DAYS = env_int("SURVEYS_SIGNAL_RETENTION_DAYS", 30, minimum=1)
+SURVEYS_EXPORT_KEEP_DAYS = env_int("SURVEYS_EXPORT_KEEP_DAYS", 7, minimum=1)
+
+# --- Disclosure -----------------------------------------------------------------------------
+# External sources of indicator values: indicator number -> dotted path of a callable (see
+# disclosure/services.py). DISCLOSURE_INDICATOR_SOURCES='{"34": "..."}' replaces the table.
+_indicator_sources = env_json(
+    "DISCLOSURE_INDICATOR_SOURCES",
+    {
+        "34": "surveys.indicators.latest_satisfaction",
+        "35": "surveys.indicators.latest_participation",
+    },
+)
+if not isinstance(_indicator_sources, dict) or not all(
+    str(number).isdigit() and isinstance(path, str) and "." in path
+    for number, path in _indicator_sources.items()
+):
+    raise ImproperlyConfigured(
+        "DISCLOSURE_INDICATOR_SOURCES must map indicator numbers to dotted paths, e.g. "
+        '{"34": "surveys.indicators.latest_satisfaction"}.'
+    )
+DISCLOSURE_INDICATOR_SOURCES = {int(n): path for n, path in _indicator_sources.items()}
 
 # Covering indexes (Index(include=...)) are a PostgreSQL feature; SQLite builds the same index
 # without the extra columns, which is all the embedded database needs.
@@ -296,14 +397,14 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
-    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     # Behind a TLS-terminating proxy (nginx, SLB) that sets X-Forwarded-Proto.
     if env_bool("DJANGO_BEHIND_PROXY", True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # The health check is probed over plain HTTP by load balancers.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    # The health and readiness checks are probed over plain HTTP by load balancers.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from portal import health
 from portal.context_processors import ELDERLY_COOKIE
 
 logger = logging.getLogger(__name__)
@@ -30,6 +31,19 @@ def healthz(request):
         logger.exception("Health check: database unavailable")
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@never_cache
+@require_GET
+def readyz(request):
+    """200 when this process may take traffic (database, cache, storage, schema, task queue);
+    503 naming the failing checks otherwise. See portal/health.py."""
+    checks = health.readiness()
+    failing = health.failing(checks)
+    body = {"status": "error" if failing else "ok", "checks": checks}
+    if failing:
+        body["failing"] = failing
+    return JsonResponse(body, status=503 if failing else 200)
 
 
 def _safe_next(request, fallback: str = "/") -> str:

@@ -1,6 +1,6 @@
 """Indicators 34 (satisfaction) and 35 (participation) for the disclosure app.
 
-``disclosure.services.DEFAULT_INDICATOR_SOURCES`` points at the two functions below. They read
+``settings.DISCLOSURE_INDICATOR_SOURCES`` points at the two functions below. They read
 only frozen releases, never live responses: the survey wave designated for the indicators is the
 most recent survey (by year, then wave) with ``Survey.feeds_indicators`` ticked that has a
 published release; its latest release version supplies the headline value (the release's first

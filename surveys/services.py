@@ -421,7 +421,7 @@ def response_set_excluded(*, response: Response, excluded: bool, actor) -> Respo
 
 
 def retention_days() -> int:
-    return int(getattr(settings, "SURVEYS_SIGNAL_RETENTION_DAYS", 30))
+    return settings.SURVEYS_SIGNAL_RETENTION_DAYS
 
 
 def signals_purge(*, on: dt.date | None = None, days: int | None = None) -> dict[str, int]:

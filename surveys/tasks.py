@@ -122,21 +122,18 @@ def run_export_job(job_id: int) -> str:
     return build_export(job_id)
 
 
-#: Finished export files are kept this many days (they are re-made in minutes when needed).
-EXPORT_KEEP_DAYS = 7
 #: A job still queued or running after this many hours lost its worker: it is marked failed.
 EXPORT_STALE_HOURS = 6
 
 
 def export_jobs_purge(*, now=None) -> dict[str, int]:
     """Delete export jobs (and their files) older than ``SURVEYS_EXPORT_KEEP_DAYS`` (setting,
-    default 7) and mark
-    jobs left queued or running past ``EXPORT_STALE_HOURS`` as failed. Run daily by
+    default 7; files are re-made in minutes when needed) and mark jobs left queued or running past ``EXPORT_STALE_HOURS`` as failed. Run daily by
     ``survey_purge``; frozen releases are separate and never touched."""
     from surveys.models import ExportJob
 
     now = now or timezone.now()
-    keep_days = getattr(settings, "SURVEYS_EXPORT_KEEP_DAYS", EXPORT_KEEP_DAYS)
+    keep_days = settings.SURVEYS_EXPORT_KEEP_DAYS
     deleted, _by_model = ExportJob.objects.filter(
         created_at__lt=now - dt.timedelta(days=keep_days)
     ).delete()

@@ -23,3 +23,5 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PORTAL_SMS_SENDER = "portal.sms.MemorySmsSender"
 PORTAL_REQUIRE_STAFF_MFA = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# The default Site follows PORTAL_BASE_URL on migrate; tests see Wagtail's localhost:80.
+PORTAL_BASE_URL = WAGTAILADMIN_BASE_URL = "http://localhost"

@@ -1,5 +1,7 @@
 """Statutory deadlines of a report, counted with the portal's working-day calendar.
 
+The periods are settings declared in portal/settings.py:
+
 - Acceptance: decided within ``TIPOFFS_ACCEPT_WORKING_DAYS`` (default 2) working days after the
   day of submission.
 - Handling: ``TIPOFFS_HANDLING_DAYS`` (default 60) days after the day of acceptance
@@ -24,36 +26,32 @@ from django.conf import settings
 from portal.workdays import WorkdayCalendar
 
 
-def _setting(name: str, default):
-    return getattr(settings, name, default)
-
-
 def accept_working_days() -> int:
-    return int(_setting("TIPOFFS_ACCEPT_WORKING_DAYS", 2))
+    return settings.TIPOFFS_ACCEPT_WORKING_DAYS
 
 
 def handling_days() -> int:
-    return int(_setting("TIPOFFS_HANDLING_DAYS", 60))
+    return settings.TIPOFFS_HANDLING_DAYS
 
 
 def max_extension_days() -> int:
-    return int(_setting("TIPOFFS_MAX_EXTENSION_DAYS", 30))
+    return settings.TIPOFFS_MAX_EXTENSION_DAYS
 
 
 def review_days() -> int:
-    return int(_setting("TIPOFFS_REVIEW_DAYS", 30))
+    return settings.TIPOFFS_REVIEW_DAYS
 
 
 def review_request_window_days() -> int:
-    return int(_setting("TIPOFFS_REVIEW_REQUEST_DAYS", 30))
+    return settings.TIPOFFS_REVIEW_REQUEST_DAYS
 
 
 def auto_close_days() -> int:
-    return int(_setting("TIPOFFS_AUTO_CLOSE_DAYS", 15))
+    return settings.TIPOFFS_AUTO_CLOSE_DAYS
 
 
 def day_count() -> str:
-    mode = _setting("TIPOFFS_DAY_COUNT", "calendar")
+    mode = settings.TIPOFFS_DAY_COUNT
     if mode not in {"calendar", "working"}:
         raise ValueError("TIPOFFS_DAY_COUNT must be 'calendar' or 'working'")
     return mode

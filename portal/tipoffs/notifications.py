@@ -42,7 +42,7 @@ REPORTER_KINDS = {
 
 
 def max_attempts() -> int:
-    return int(getattr(settings, "TIPOFFS_NOTIFY_MAX_ATTEMPTS", 5))
+    return settings.TIPOFFS_NOTIFY_MAX_ATTEMPTS
 
 
 def _reporter_message(tipoff, kind: str) -> tuple[str, str]:

@@ -38,15 +38,15 @@ def _open_formats() -> list[str]:
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "TIPOFFS_PHOTO_MAX_BYTES", 10 * 1024 * 1024))
+    return settings.TIPOFFS_PHOTO_MAX_BYTES
 
 
 def max_pixels() -> int:
-    return int(getattr(settings, "TIPOFFS_PHOTO_MAX_PIXELS", 40_000_000))
+    return settings.TIPOFFS_PHOTO_MAX_PIXELS
 
 
 def max_edge() -> int:
-    return int(getattr(settings, "TIPOFFS_PHOTO_MAX_EDGE", 2560))
+    return settings.TIPOFFS_PHOTO_MAX_EDGE
 
 
 def _read_limited(upload) -> bytes:

@@ -1,6 +1,7 @@
 """Tip-off rate limits: the shared limiter (portal.ratelimit) with the tip-off scopes.
 
 Keys are hashed, so neither IP addresses nor phone numbers are stored in the cache in clear.
+The limits per scope are ``settings.TIPOFFS_RATE_LIMITS``.
 """
 
 from __future__ import annotations
@@ -10,20 +11,12 @@ from django.conf import settings
 from portal import ratelimit as _shared
 from portal.ratelimit import client_ip
 
-__all__ = ["DEFAULTS", "client_ip", "hit", "limit_for", "peek"]
-
-DEFAULTS = {
-    "ip": (10, 3600),  # submissions per IP per hour
-    "phone": (5, 86400),  # submissions per phone per day
-    "track": (30, 600),  # tracking-code look-ups per IP per 10 minutes
-    "api": (120, 3600),  # Open311 POSTs per API key per hour
-    "followup": (20, 86400),  # additions, ratings and review requests per report per day
-}
+__all__ = ["client_ip", "hit", "limit_for", "peek"]
 
 
 def limit_for(scope: str) -> tuple[int, int]:
-    configured = getattr(settings, "TIPOFFS_RATE_LIMITS", {}) or {}
-    return tuple(configured.get(scope, DEFAULTS[scope]))
+    limit, window = settings.TIPOFFS_RATE_LIMITS[scope]
+    return int(limit), int(window)
 
 
 def peek(scope: str, value: str) -> bool:

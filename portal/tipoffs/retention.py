@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def retention_years() -> int:
-    return int(getattr(settings, "TIPOFFS_IDENTITY_RETENTION_YEARS", 3))
+    return settings.TIPOFFS_IDENTITY_RETENTION_YEARS
 
 
 def purge_reporter_identities(*, now: dt.datetime | None = None, dry_run: bool = False) -> int:

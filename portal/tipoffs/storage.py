@@ -18,8 +18,7 @@ ALIAS = "tipoffs_evidence"
 def evidence_storage() -> Storage:
     if ALIAS in settings.STORAGES:
         return storages[ALIAS]
-    root = getattr(settings, "TIPOFFS_EVIDENCE_ROOT", None) or (settings.VAR_DIR / "evidence")
-    return FileSystemStorage(location=root, base_url=None)
+    return FileSystemStorage(location=settings.TIPOFFS_EVIDENCE_ROOT, base_url=None)
 
 
 @deconstructible

@@ -133,7 +133,7 @@ def _form_context(form):
 def _map_tiles():
     from django.conf import settings
 
-    return getattr(settings, "TIPOFFS_MAP_TILE_URL", "")
+    return settings.TIPOFFS_MAP_TILE_URL
 
 
 @never_cache

@@ -104,7 +104,7 @@ def test_the_limits_come_from_settings(settings):
 
 
 def test_the_limits_are_read_behind_a_trusted_proxy(settings):
-    settings.TIPOFFS_TRUSTED_PROXIES = 1
+    settings.PORTAL_TRUSTED_PROXIES = 1
     settings.DISCLOSURE_RATE_LIMITS = {
         **settings.DISCLOSURE_RATE_LIMITS,
         "request_client": (1, 3600),

@@ -224,7 +224,11 @@ def test_the_honeypot_refuses_bots(client, category, subdistrict):
 
 
 def test_submissions_are_rate_limited_per_ip(client, category, subdistrict, settings):
-    settings.TIPOFFS_RATE_LIMITS = {"ip": (2, 3600), "phone": (10, 3600)}
+    settings.TIPOFFS_RATE_LIMITS = {
+        **settings.TIPOFFS_RATE_LIMITS,
+        "ip": (2, 3600),
+        "phone": (10, 3600),
+    }
     for _ in range(2):
         assert (
             client.post(
@@ -238,7 +242,11 @@ def test_submissions_are_rate_limited_per_ip(client, category, subdistrict, sett
 
 
 def test_submissions_are_rate_limited_per_phone(client, category, subdistrict, settings):
-    settings.TIPOFFS_RATE_LIMITS = {"ip": (10, 3600), "phone": (1, 3600)}
+    settings.TIPOFFS_RATE_LIMITS = {
+        **settings.TIPOFFS_RATE_LIMITS,
+        "ip": (10, 3600),
+        "phone": (1, 3600),
+    }
     assert client.post(NEW, form_data(category, subdistrict)).status_code == 302
     response = client.post(NEW, form_data(category, subdistrict), REMOTE_ADDR="10.1.1.1")
     assert response.status_code == 429
@@ -246,7 +254,7 @@ def test_submissions_are_rate_limited_per_phone(client, category, subdistrict, s
 
 
 def test_a_guessed_tracking_code_finds_nothing_and_look_ups_are_limited(client, submit, settings):
-    settings.TIPOFFS_RATE_LIMITS = {"track": (3, 600)}
+    settings.TIPOFFS_RATE_LIMITS = {**settings.TIPOFFS_RATE_LIMITS, "track": (3, 600)}
     submit()
     for _ in range(3):
         response = client.post("/en/tipoffs/track", {"code": "2345-6789-ABCD-EFGH-JKMN"})
@@ -312,7 +320,7 @@ def test_the_reporter_asks_for_review_and_adds_information(client, case_in):
 
 
 def test_additions_to_a_report_are_rate_limited(client, case_in, settings):
-    settings.TIPOFFS_RATE_LIMITS = {"followup": (2, 86400)}
+    settings.TIPOFFS_RATE_LIMITS = {**settings.TIPOFFS_RATE_LIMITS, "followup": (2, 86400)}
     tipoff = case_in(State.ASSIGNED)
     url = _track(client, tipoff)
     for text in ("第一次补充", "第二次补充"):
