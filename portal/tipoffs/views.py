@@ -62,16 +62,20 @@ def _tracked(request, pk: int) -> Tipoff:
 def new(request):
     """The report form (anyone, signed in or not)."""
     if request.method == "POST":
-        form = TipoffForm(request.POST, request.FILES)
-        ip = ratelimit.client_ip(request)
-        if not ratelimit.peek("ip", ip):
+        # Every attempt counts, refused ones too: invalid forms with large photos must not be a
+        # free way to make the server work. Counted before anything is validated or decoded.
+        if not ratelimit.hit("ip", ratelimit.client_ip(request)):
             messages.error(
                 request,
                 _(
                     "Too many reports from your network in a short time. Please try again later or call the hotline."
                 ),
             )
+            # An unbound copy keeps what was typed: rendering a bound form would validate it
+            # and so decode the photos the limit is there to refuse.
+            form = TipoffForm(initial=_typed_values(request.POST))
             return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=429)
+        form = TipoffForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             phone = (
@@ -110,7 +114,6 @@ def new(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                ratelimit.hit("ip", ip)
                 if phone:
                     ratelimit.hit("phone", phone)
                 _remember(request, tipoff)
@@ -119,6 +122,11 @@ def new(request):
         return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=400)
     initial = {"observed_at": timezone.localtime().replace(second=0, microsecond=0)}
     return render(request, "tipoffs/tipoff_form.html", _form_context(TipoffForm(initial=initial)))
+
+
+def _typed_values(post) -> dict:
+    """What the person typed, to show again in an unbound form (never files, never the token)."""
+    return {key: value for key, value in post.items() if key != "csrfmiddlewaretoken"}
 
 
 def _form_context(form):
