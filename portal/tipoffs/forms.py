@@ -20,6 +20,9 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultiplePhotoField(forms.FileField):
+    """Several photos. Field cleaning only counts them (cheap); decoding and re-encoding is
+    ``process``, which the form runs last through ``decode_photos_last``."""
+
     widget = MultipleFileInput
 
     def __init__(self, *args, **kwargs):
@@ -36,6 +39,10 @@ class MultiplePhotoField(forms.FileField):
         files = [f for f in files if f]
         if len(files) > MAX_PHOTOS:
             raise ValidationError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS})
+        return files
+
+    def process(self, files) -> list:
+        """Decode, check and clean each upload (``photos.process_upload``): the costly step."""
         cleaned, errors = [], []
         for upload in files:
             try:
@@ -45,6 +52,20 @@ class MultiplePhotoField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+def decode_photos_last(form, data: dict, name: str = "photos") -> None:
+    """Decode the form's photos only when every other field is valid.
+
+    Decoding an image is the one costly step of a submission; a form whose cheap fields are
+    already wrong is refused without opening a single upload, so hostile files cost nothing.
+    """
+    if form.errors or not data.get(name):
+        return
+    try:
+        data[name] = form.fields[name].process(data[name])
+    except ValidationError as exc:
+        form.add_error(name, exc)
 
 
 #: Process-cache name of the active categories (bumped by portal.tipoffs.signals on a change).
@@ -194,6 +215,11 @@ class TipoffForm(forms.Form):
         return (self.cleaned_data.get("phone") or "").replace(" ", "").replace("-", "")
 
     def clean(self):
+        data = self._clean_cheap_fields()
+        decode_photos_last(self, data)
+        return data
+
+    def _clean_cheap_fields(self):
         data = super().clean()
         if data.get("website"):
             raise ValidationError(_("The form could not be sent."), code="honeypot")
@@ -276,3 +302,8 @@ class AddInformationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     photos = MultiplePhotoField(label=_("More photos"), required=False)
+
+    def clean(self):
+        data = super().clean()
+        decode_photos_last(self, data)
+        return data

@@ -45,8 +45,8 @@ def max_attempts() -> int:
     return settings.TIPOFFS_NOTIFY_MAX_ATTEMPTS
 
 
-def _reporter_message(tipoff, kind: str) -> tuple[str, str]:
-    code = tipoff.display_code
+def _reporter_message(tipoff, kind: str, *, code: str) -> tuple[str, str]:
+    """The notice about ``tipoff``'s handling, under the recipient's own tracking ``code``."""
     due = tipoff.handling_due.isoformat() if tipoff.handling_due else ""
     texts = {
         "submitted": _(
@@ -140,7 +140,12 @@ def _queue(notification_ids: list[int]) -> None:
 
 
 def notify_reporter(tipoff, kind: str, *, only_this: bool = False) -> list[int]:
-    """Tell the reporter (and, for a master case, every merged reporter) — real-name only."""
+    """Tell the reporter (and, for a master case, every merged reporter) — real-name only.
+
+    Each notice carries its recipient's own tracking code and never another report's: a code
+    opens its report's tracking page, so a merged reporter holding the master's code could read
+    and act on the master's report.
+    """
     from portal.tipoffs.models import Confidentiality, Notification, State, Tipoff
 
     if kind not in REPORTER_KINDS:
@@ -155,13 +160,9 @@ def notify_reporter(tipoff, kind: str, *, only_this: bool = False) -> list[int]:
         for case in cases:
             if case.confidentiality != Confidentiality.REAL_NAME:
                 continue
-            subject, body = _reporter_message(tipoff, kind)
+            subject, body = _reporter_message(tipoff, kind, code=case.display_code)
             if case.pk != tipoff.pk:
-                body = (
-                    _("(Your report %(own)s is merged into this case.) ")
-                    % {"own": case.display_code}
-                    + body
-                )
+                body = _("(News of the case your report follows.) ") + body
             ids.append(
                 Notification.objects.create(
                     tipoff=case,

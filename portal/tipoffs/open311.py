@@ -4,7 +4,8 @@ Services are the leaf categories; each has a required ``subdistrict`` attribute 
 district's sub-districts) and the category's extra questions. ``POST requests`` needs an
 ``api_key`` issued in the admin (Report settings → Open311 API keys). Everything returned is
 public-safe: no contact details, no description text (it may name the reporter), the address cut
-to the road and coordinates rounded to about 100 m; photos only once staff approved them.
+to the road and coordinates rounded to about 100 m; photos only once staff approved them. ``GET
+requests`` and ``requests/<id>`` show only the reports of the public case list.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from portal.models import Subdistrict
-from portal.tipoffs import ratelimit, workflow
+from portal.tipoffs import ratelimit, selectors, workflow
 from portal.tipoffs.models import (
     Category,
     Channel,
@@ -253,11 +254,11 @@ def _request_data(tipoff: Tipoff, base: str) -> dict:
 
 
 def _public_requests():
-    return (
-        Tipoff.objects.exclude(state=State.MERGED)
-        .select_related("category", "subdistrict")
-        .prefetch_related("assignments__department", "photos")
-    )
+    """Exactly the reports of the public case list (``selectors.public_cases``): answered and
+    "published as a case". Open, undecided, not-accepted, merged and unpublished reports are never
+    listed or looked up here — an open report made public would tell the polluter before the
+    inspection, and ids are sequential, so the look-up by id must hide what the list hides."""
+    return selectors.public_cases().prefetch_related("assignments__department", "photos")
 
 
 def _parse_date(value: str):

@@ -6,7 +6,8 @@
 - ``reporter_identity_for``: the reporter's identity, only with ``tipoffs.view_reporter_identity``,
   and every call is logged in ``IdentityAccessLog``;
 - ``tipoff_by_tracking_code``: the reporter's own view;
-- ``public_cases`` / ``similar_open_cases``: what anyone may see.
+- ``public_cases`` / ``similar_open_cases``: what anyone may see (``public_cases`` serves both the
+  public case list and the Open311 request list, so the two never disagree).
 """
 
 from __future__ import annotations
@@ -132,7 +133,12 @@ def public_events(tipoff: Tipoff) -> QuerySet[TipoffEvent]:
 
 
 def public_cases() -> QuerySet[Tipoff]:
-    """Resolved or closed reports for the public list, newest first (no identity is joined)."""
+    """Resolved or closed reports left "published as a case", newest answer first.
+
+    The one definition of which reports the public may see: the public case list and the Open311
+    request list and look-up both read it, so unticking "published as a case" (or a case not yet
+    answered) hides a report from both. No identity is joined.
+    """
     return (
         Tipoff.objects.filter(state__in=[State.RESOLVED, State.CLOSED], is_public=True)
         .exclude(resolved_at__isnull=True)

@@ -7,9 +7,12 @@ the session and the tracking page checks it.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
@@ -62,16 +65,20 @@ def _tracked(request, pk: int) -> Tipoff:
 def new(request):
     """The report form (anyone, signed in or not)."""
     if request.method == "POST":
-        form = TipoffForm(request.POST, request.FILES)
-        ip = ratelimit.client_ip(request)
-        if not ratelimit.peek("ip", ip):
+        # Every attempt counts, refused ones too: invalid forms with large photos must not be a
+        # free way to make the server work. Counted before anything is validated or decoded.
+        if not ratelimit.hit("ip", ratelimit.client_ip(request)):
             messages.error(
                 request,
                 _(
                     "Too many reports from your network in a short time. Please try again later or call the hotline."
                 ),
             )
+            # An unbound copy keeps what was typed: rendering a bound form would validate it
+            # and so decode the photos the limit is there to refuse.
+            form = TipoffForm(initial=_typed_values(request.POST))
             return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=429)
+        form = TipoffForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             phone = (
@@ -110,7 +117,6 @@ def new(request):
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
-                ratelimit.hit("ip", ip)
                 if phone:
                     ratelimit.hit("phone", phone)
                 _remember(request, tipoff)
@@ -119,6 +125,11 @@ def new(request):
         return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=400)
     initial = {"observed_at": timezone.localtime().replace(second=0, microsecond=0)}
     return render(request, "tipoffs/tipoff_form.html", _form_context(TipoffForm(initial=initial)))
+
+
+def _typed_values(post) -> dict:
+    """What the person typed, to show again in an unbound form (never files, never the token)."""
+    return {key: value for key, value in post.items() if key != "csrfmiddlewaretoken"}
 
 
 def _form_context(form):
@@ -150,6 +161,8 @@ def submitted(request, pk: int):
         longitude=tipoff.longitude,
         exclude_pk=tipoff.pk,
     )
+    for case in similar:
+        case.follow_offer = follow_offer(tipoff=tipoff, master=case)
     return render(
         request,
         "tipoffs/submitted.html",
@@ -157,15 +170,49 @@ def submitted(request, pk: int):
     )
 
 
+# A report may follow only a case the duplicate check offered to that very report: the offer is a
+# signed, expiring token naming both, so no other case can be chosen by sending its id.
+FOLLOW_OFFER_SALT = "portal.tipoffs.follow-offer"
+FOLLOW_OFFER_MAX_AGE = 3600  # seconds
+
+
+def follow_offer(*, tipoff: Tipoff, master: Tipoff) -> str:
+    """The token that lets ``tipoff`` follow ``master`` (signed with a timestamp)."""
+    return signing.dumps({"report": tipoff.pk, "master": master.pk}, salt=FOLLOW_OFFER_SALT)
+
+
+def offered_master_id(*, token: str, tipoff: Tipoff) -> int | None:
+    """The case offered to ``tipoff`` by ``token``, or None if forged, expired or for another."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        offer = signing.loads(token, salt=FOLLOW_OFFER_SALT, max_age=FOLLOW_OFFER_MAX_AGE)
+    except signing.BadSignature:  # includes SignatureExpired
+        return None
+    if not isinstance(offer, dict) or offer.get("report") != tipoff.pk:
+        return None
+    master = offer.get("master")
+    return master if isinstance(master, int) and master != tipoff.pk else None
+
+
 @never_cache
 @require_POST
 def follow(request, pk: int):
-    """The reporter chose to follow an existing case: their report is merged into it."""
+    """The reporter chose to follow a case offered after submission: their report merges into it."""
     tipoff = _tracked(request, pk)
-    master_id = request.POST.get("master", "")
-    if not master_id.isdigit() or len(master_id) > 18:
-        raise Http404
-    master = get_object_or_404(Tipoff, pk=int(master_id))
+    master_id = offered_master_id(token=request.POST.get("offer", ""), tipoff=tipoff)
+    master = Tipoff.objects.filter(pk=master_id).first() if master_id else None
+    if master is None:
+        messages.error(
+            request,
+            _(
+                "This offer to follow another case is not valid or has expired (offers last an hour). "
+                "Your report stays as it was filed."
+            ),
+        )
+        return render(
+            request, "tipoffs/track_case.html", _track_context(request, tipoff), status=400
+        )
     try:
         workflow.tipoff_follow(tipoff=tipoff, master=master)
     except ValidationError as exc:
@@ -195,31 +242,67 @@ def track(request):
     return render(request, "tipoffs/track.html", {"form": form}, status=400 if form.errors else 200)
 
 
+@dataclass(frozen=True)
+class CaseProgress:
+    """What a tracking page shows of the case that handles a report: its state, deadline and
+    answer. For a report that follows another case this is all it sees of that case — never its
+    tracking code, description, address, additions or photos."""
+
+    state: str
+    state_display: str
+    due_date: dt.date | None
+    overdue: bool
+    resolved_at: dt.datetime | None
+    finding_display: str
+    measures: str
+    penalty_reference: str
+    public_reply: str
+
+    @classmethod
+    def of(cls, case: Tipoff) -> CaseProgress:
+        return cls(
+            state=case.state,
+            state_display=case.get_state_display(),
+            due_date=case.due_date,
+            overdue=case.is_overdue(),
+            resolved_at=case.resolved_at,
+            finding_display=case.get_finding_display() if case.finding else "",
+            measures=case.measures,
+            penalty_reference=case.penalty_reference,
+            public_reply=case.public_reply,
+        )
+
+
 def _track_context(request, tipoff: Tipoff, **forms):
-    shown = tipoff.master if tipoff.state in (State.MERGED,) and tipoff.master_id else tipoff
-    events = list(selectors.public_events(shown))
-    if shown.pk != tipoff.pk:
-        events = list(selectors.public_events(tipoff)) + events
+    """The reporter's page. Every action on it (rate, 复查, add information) acts on the
+    reporter's own report; a report that follows another case shows that case's progress and
+    public events, and offers no action at all (a merged report cannot be rated, reviewed or
+    added to — the handling and its answer belong to the case it follows)."""
+    follows = tipoff.state == State.MERGED and tipoff.master_id is not None
+    handling = tipoff.master if follows else tipoff
+    events = list(selectors.public_events(tipoff))
+    if follows:
+        events += list(selectors.public_events(handling))
     own_events = tipoff.events.filter(
         kind__in=["info_added", "rated", "review_requested"]
     ).order_by("created_at")
     can_rate = (
-        shown.pk == tipoff.pk
-        and tipoff.state in workflow.TRANSITIONS["rate"]
-        and tipoff.rating is None
+        not follows and tipoff.state in workflow.TRANSITIONS["rate"] and tipoff.rating is None
     )
     review_until = workflow.review_deadline(tipoff)
     can_review = (
-        shown.pk == tipoff.pk
+        not follows
         and tipoff.state in workflow.TRANSITIONS["request_review"]
         and tipoff.review_requested_at is None
         and review_until is not None
         and timezone.localdate() <= review_until
     )
-    can_add = tipoff.state in workflow.TRANSITIONS["add_information"]
+    can_add = not follows and tipoff.state in workflow.TRANSITIONS["add_information"]
+    progress = CaseProgress.of(handling)
     return {
         "tipoff": tipoff,
-        "shown": shown,
+        "shown": progress,
+        "follows": follows,
         "events": sorted(events, key=lambda e: (e.created_at, e.pk)),
         "own_events": own_events,
         "photos": tipoff.photos.all(),
@@ -227,7 +310,7 @@ def _track_context(request, tipoff: Tipoff, **forms):
         "review_form": forms.get("review_form") or (ReviewForm() if can_review else None),
         "info_form": forms.get("info_form") or (AddInformationForm() if can_add else None),
         "review_until": review_until,
-        "overdue": shown.is_overdue(),
+        "overdue": progress.overdue,
     }
 
 

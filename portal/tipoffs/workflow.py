@@ -383,7 +383,8 @@ def tipoff_not_accept(
         tipoff.save()
         data = {"reason": reason}
         if master is not None:
-            data["master_code"] = master.tracking_code
+            # The reference only: a tracking code opens its report to whoever holds it.
+            data["master_ref"] = master.reference
         _event(
             tipoff,
             EventKind.NOT_ACCEPTED,
@@ -708,7 +709,8 @@ def tipoff_add_information(
 
 
 def tipoff_merge(*, tipoff: Tipoff, master: Tipoff, actor, now=None) -> Tipoff:
-    """Fold a duplicate into a master case; its reporter then receives the master's notices."""
+    """Fold a duplicate into a master case; its reporter then receives news of the master's
+    handling, each notice under their own tracking code (``notifications.notify_reporter``)."""
     now = _now(now)
     _require_intake(actor)
     if master.pk == tipoff.pk:
@@ -737,7 +739,7 @@ def tipoff_merge(*, tipoff: Tipoff, master: Tipoff, actor, now=None) -> Tipoff:
             actor=actor,
             from_state=before,
             public=True,
-            data={"master_code": master.tracking_code, "master_ref": master.reference},
+            data={"master_ref": master.reference},
             now=now,
         )
         _event(
@@ -756,7 +758,9 @@ def tipoff_follow(*, tipoff: Tipoff, master: Tipoff, now=None) -> Tipoff:
     """The reporter chose to follow an open case instead of a new one (只受理一次, 告知去向).
 
     Only a report still waiting for its acceptance decision can follow; the reporter keeps their
-    own tracking code, which then shows the master's progress.
+    own tracking code, which then shows the master's progress and public events, never the
+    master's code, description or photos. The web view lets a report follow only a case the
+    duplicate check offered to it (a signed, expiring offer: ``views.follow_offer``).
     """
     now = _now(now)
     if master.pk == tipoff.pk:
@@ -792,11 +796,7 @@ def tipoff_follow(*, tipoff: Tipoff, master: Tipoff, now=None) -> Tipoff:
             role=ActorRole.REPORTER,
             from_state=before,
             public=True,
-            data={
-                "master_code": master.tracking_code,
-                "master_ref": master.reference,
-                "by_reporter": True,
-            },
+            data={"master_ref": master.reference, "by_reporter": True},
             now=now,
         )
         _event(

@@ -70,14 +70,15 @@ def test_public_case_filters_beyond_the_integer_range_show_the_unfiltered_list(c
     assert "责令停工整改" in response.content.decode()
 
 
-@pytest.mark.parametrize("master", ["abc", HUGE, ""])
-def test_following_a_malformed_case_number_is_not_found(client, submit, master):
+@pytest.mark.parametrize("offer", ["abc", HUGE, "", "x" * 5000, "a:b:c"])
+def test_following_with_a_malformed_offer_is_refused_with_a_message(client, submit, offer):
     tipoff = submit()
     session = client.session
     session["tipoffs_tracking"] = [tipoff.pk]
     session.save()
-    response = client.post(f"/en/tipoffs/new/{tipoff.pk}/follow", {"master": master})
-    assert response.status_code == 404
+    response = client.post(f"/en/tipoffs/new/{tipoff.pk}/follow", {"offer": offer})
+    assert response.status_code == 400
+    assert "not valid or has expired" in response.content.decode()
     assert Tipoff.objects.get(pk=tipoff.pk).state == State.SUBMITTED
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -354,7 +355,8 @@ def test_similar_open_cases_are_offered_and_the_reporter_can_follow_one(
     done = client.get(response["Location"]).content.decode()
     assert "Follow this case instead" in done
     assert master.description not in done  # other reporters' words are never shown
-    client.post(f"/en/tipoffs/new/{tipoff.pk}/follow", {"master": master.pk})
+    offer = re.search(r'name="offer" value="([^"]+)"', done).group(1)
+    client.post(f"/en/tipoffs/new/{tipoff.pk}/follow", {"offer": offer})
     tipoff.refresh_from_db()
     assert tipoff.state == State.MERGED and tipoff.master == master
     page = client.get(f"/en/tipoffs/track/{tipoff.pk}").content.decode()
@@ -362,11 +364,12 @@ def test_similar_open_cases_are_offered_and_the_reporter_can_follow_one(
 
 
 def test_a_citizen_cannot_follow_on_behalf_of_someone_elses_report(client, submit, case_in):
+    from portal.tipoffs.views import follow_offer
+
     other = submit()
     master = case_in(State.ASSIGNED)
-    assert (
-        client.post(f"/en/tipoffs/new/{other.pk}/follow", {"master": master.pk}).status_code == 404
-    )
+    offer = follow_offer(tipoff=other, master=master)
+    assert client.post(f"/en/tipoffs/new/{other.pk}/follow", {"offer": offer}).status_code == 404
     assert Tipoff.objects.get(pk=other.pk).state == State.SUBMITTED
 
 

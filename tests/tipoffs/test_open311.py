@@ -7,6 +7,7 @@ import json
 import pytest
 from defusedxml import ElementTree
 
+from portal.tipoffs import workflow
 from portal.tipoffs.models import Open311Client, State, Tipoff
 from tests.tipoffs.conftest import REPORTER
 
@@ -53,7 +54,26 @@ def test_a_service_definition_requires_the_subdistrict(client, subdistrict):
     assert client.get("/open311/v2/services/nope.json").status_code == 404
 
 
-def test_round_trip_post_then_get_by_id_token_and_filters(client, api_key, subdistrict):
+@pytest.fixture
+def answer(intake, handler_a, dept_a):
+    """Drive a report to an answer, so that it is published on the case list (and here)."""
+
+    def _answer(tipoff):
+        workflow.tipoff_accept(tipoff=tipoff, actor=intake)
+        workflow.tipoff_assign(tipoff=tipoff, actor=intake, departments=[dept_a])
+        workflow.tipoff_start_investigation(tipoff=tipoff, actor=handler_a)
+        return workflow.tipoff_resolve(
+            tipoff=tipoff,
+            actor=handler_a,
+            finding="true",
+            measures="责令停工整改",
+            public_reply="已整改",
+        )
+
+    return _answer
+
+
+def test_round_trip_post_then_get_by_id_token_and_filters(client, api_key, subdistrict, answer):
     response = post_request(client, api_key, subdistrict)
     assert response.status_code == 200
     created = response.json()[0]
@@ -63,17 +83,21 @@ def test_round_trip_post_then_get_by_id_token_and_filters(client, api_key, subdi
     }
     token = client.get(f"/open311/v2/tokens/{created['token']}.json").json()
     assert token[0]["service_request_id"] == created["service_request_id"]
+    # Open reports are not public (the case list shows answered ones only): not listed, not found.
+    assert client.get(f"/open311/v2/requests/{tipoff.pk}.json").status_code == 404
+    assert client.get("/open311/v2/requests.json", {"status": "open"}).json() == []
 
+    answer(tipoff)
     one = client.get(f"/open311/v2/requests/{tipoff.pk}.json").json()[0]
-    assert one["status"] == "open" and one["service_code"] == "air-dust"
+    assert one["status"] == "closed" and one["service_code"] == "air-dust"
     assert one["address"] == "东华街道攀枝花大道东段"
     assert one["lat"] == 26.585 and one["long"] == 101.718
 
     listed = client.get(
-        "/open311/v2/requests.json", {"service_code": "air-dust", "status": "open"}
+        "/open311/v2/requests.json", {"service_code": "air-dust", "status": "closed"}
     ).json()
     assert [r["service_request_id"] for r in listed] == [str(tipoff.pk)]
-    assert client.get("/open311/v2/requests.json", {"status": "closed"}).json() == []
+    assert client.get("/open311/v2/requests.json", {"status": "open"}).json() == []
     assert client.get("/open311/v2/requests.json", {"service_request_id": str(tipoff.pk)}).json()
     assert (
         client.get(
@@ -85,9 +109,11 @@ def test_round_trip_post_then_get_by_id_token_and_filters(client, api_key, subdi
 
 
 def test_open311_output_never_contains_contact_details_or_the_description(
-    client, api_key, subdistrict
+    client, api_key, subdistrict, answer
 ):
     post_request(client, api_key, subdistrict)
+    answer(Tipoff.objects.get())
+    assert len(client.get("/open311/v2/requests.json").json()) == 1
     for url in (
         "/open311/v2/requests.json",
         "/open311/v2/requests.xml",
@@ -98,11 +124,12 @@ def test_open311_output_never_contains_contact_details_or_the_description(
             assert secret not in body, (url, secret)
 
 
-def test_xml_is_offered_as_the_spec_allows(client, api_key, subdistrict):
+def test_xml_is_offered_as_the_spec_allows(client, api_key, subdistrict, answer):
     post_request(client, api_key, subdistrict)
+    answer(Tipoff.objects.get())
     root = ElementTree.fromstring(client.get("/open311/v2/requests.xml").content)
     assert root.tag == "service_requests"
-    assert root.find("request/status").text == "open"
+    assert root.find("request/status").text == "closed"
     services = ElementTree.fromstring(client.get("/open311/v2/services.xml").content)
     assert services.tag == "services" and services.find("service/service_code") is not None
 
