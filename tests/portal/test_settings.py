@@ -89,6 +89,8 @@ def test_production_check_deploy_prints_no_warnings():
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-9f8e7d6c5b4a",
             "DJANGO_ALLOWED_HOSTS": "portal.example.gov.cn",
+            "EMAIL_HOST": "smtp.invalid",
+            "PORTAL_SMS_SENDER": "portal.sms.DisabledSmsSender",
         },
         capture_output=True,
         text=True,
@@ -133,3 +135,40 @@ def test_locale_and_time_zone(settings):
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k" * 60,
+    "DJANGO_ALLOWED_HOSTS": "x.example",
+}
+
+
+def test_production_refuses_the_console_email_backend():
+    result = run_python("import django; django.setup()", **PRODUCTION, EMAIL_HOST="")
+    assert result.returncode != 0
+    assert "EMAIL_HOST must be set" in result.stderr
+
+
+@pytest.mark.parametrize("sender", ["portal.sms.ConsoleSmsSender", "portal.sms.MemorySmsSender"])
+def test_production_refuses_the_development_sms_senders(sender):
+    result = run_python(
+        "import django; django.setup()",
+        **PRODUCTION,
+        EMAIL_HOST="smtp.example.gov.cn",
+        PORTAL_SMS_SENDER=sender,
+    )
+    assert result.returncode != 0
+    assert f"PORTAL_SMS_SENDER={sender} is for development" in result.stderr
+
+
+def test_production_starts_with_smtp_and_the_disabled_sms_sender():
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.EMAIL_BACKEND)"
+    result = run_python(
+        code,
+        **PRODUCTION,
+        EMAIL_HOST="smtp.example.gov.cn",
+        PORTAL_SMS_SENDER="portal.sms.DisabledSmsSender",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
