@@ -9,3 +9,6 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import signals  # noqa: F401 - connects the receivers
+        from portal.spreadsheets import protect_wagtail_exports
+
+        protect_wagtail_exports()
