@@ -108,6 +108,7 @@ CODE = "K7XWP4MZQ9TR3HNB8DEF"
     [
         ("mail hidden.whistle+x@example.net now", "mail [email] now"),
         ("邮箱secret@example.org。", "邮箱[email]。"),
+        ("13987654321@qq.com", "[email]"),
         ("tel 13987654321", "tel [phone]"),
         ("请拨打13987654321联系", "请拨打[phone]联系"),
         ("+8613987654321", "[phone]"),
@@ -130,6 +131,7 @@ CODE = "K7XWP4MZQ9TR3HNB8DEF"
         ("GET /en/tipoffs/new/12/done HTTP/1.1 302 0", None),
         ("DEPRECATED SETTING; sha 3f786850e387550fdab836ed7e6dc881de23001b", None),
         ("uuid 123e4567-e89b-12d3-a456-426614174000; 验证码 482913", None),
+        (f"glued x{CODE}y and v2.510402199003071234b", None),
     ],
 )
 def test_redact_patterns(text, expected):
