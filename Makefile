@@ -59,7 +59,8 @@ messages: $(STAMP) ## Refresh locale/ catalogues from the source (needs GNU gett
 
 check-deploy: $(STAMP) ## manage.py check --deploy under production-like environment
 	DJANGO_DEBUG=false DJANGO_SECRET_KEY=$$(openssl rand -hex 40 2>/dev/null || echo ci-only-$$RANDOM$$RANDOM-$$RANDOM$$RANDOM-long-enough-secret-key-value-xyz) \
-		DJANGO_ALLOWED_HOSTS=portal.example.gov.cn $(PY) manage.py check --deploy --fail-level WARNING
+		DJANGO_ALLOWED_HOSTS=portal.example.gov.cn EMAIL_HOST=smtp.invalid PORTAL_SMS_SENDER=portal.sms.DisabledSmsSender \
+		$(PY) manage.py check --deploy --fail-level WARNING
 
 lock: ## Re-resolve requirements/*.lock from pyproject.toml (needs network)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -74,6 +74,9 @@ def bench_env(db_name: str, base_url: str, static_root: str) -> dict[str, str]:
             "PORTAL_TASKS_BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
             "DJANGO_STATIC_ROOT": static_root,
             "PORTAL_LOG_LEVEL": "WARNING",
+            # DEBUG off refuses the console senders; these send nothing.
+            "EMAIL_HOST": "smtp.invalid",
+            "PORTAL_SMS_SENDER": "portal.sms.DisabledSmsSender",
         }
     )
     env.pop("REDIS_URL", None)

@@ -87,6 +87,9 @@ def env() -> dict[str, str]:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PORTAL_REQUIRE_STAFF_MFA": "false",
             "PORTAL_LOG_LEVEL": "WARNING",
+            # DEBUG off refuses the console senders; these send nothing.
+            "EMAIL_HOST": "smtp.invalid",
+            "PORTAL_SMS_SENDER": "portal.sms.DisabledSmsSender",
             "DJANGO_STATIC_ROOT": result.get(
                 "DJANGO_STATIC_ROOT", str(Path(tempfile.gettempdir()) / "eco-bench-static")
             ),

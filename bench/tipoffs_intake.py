@@ -193,6 +193,9 @@ def main() -> None:
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PORTAL_REQUIRE_STAFF_MFA": "false",
             "PORTAL_LOG_LEVEL": "WARNING",
+            # DEBUG off refuses the console senders; these send nothing.
+            "EMAIL_HOST": "smtp.invalid",
+            "PORTAL_SMS_SENDER": "portal.sms.DisabledSmsSender",
             "PORTAL_TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
             "DJANGO_STATIC_ROOT": env.get(
                 "DJANGO_STATIC_ROOT", str(Path(tempfile.gettempdir()) / "eco-bench-static")

@@ -19,6 +19,7 @@ from disclosure.models import (
     DisclosureItemPage,
     DisclosureRequest,
 )
+from portal.spreadsheets import xlsx_append_row
 
 AT = DisclosureRequest.ApplicantType
 RT = DisclosureRequest.ReplyType
@@ -224,49 +225,50 @@ def annual_report_xlsx(report: AnnualReport, *, title: str) -> bytes:
     ws = wb.active
     ws.title = str(report.year)
     bold = Font(bold=True)
-    ws.append([title])
+    xlsx_append_row(ws, [title])
     ws["A1"].font = Font(bold=True, size=14)
-    ws.append([])
-    ws.append(["一、总体情况"])
+    xlsx_append_row(ws, [])
+    xlsx_append_row(ws, ["一、总体情况"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append([report.inputs.overview or ""])
-    ws.append([_("Items published"), report.items_published])
+    xlsx_append_row(ws, [report.inputs.overview or ""])
+    xlsx_append_row(ws, [_("Items published"), report.items_published])
     rate = report.rate.rate
-    ws.append(
+    xlsx_append_row(
+        ws,
         [
             _("Disclosure rate (plan entries on time / due)"),
             float(rate) if rate is not None else "—",
-        ]
+        ],
     )
-    ws.append([])
-    ws.append(["二、主动公开政府信息情况"])
+    xlsx_append_row(ws, [])
+    xlsx_append_row(ws, ["二、主动公开政府信息情况"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append(["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"])
+    xlsx_append_row(ws, ["信息内容", "本年制发件数", "本年废止件数", "现行有效件数"])
     for label, values in report.proactive_rows:
-        ws.append([label, *[float(v) if hasattr(v, "as_tuple") else v for v in values]])
-    ws.append(["主题分类", "本年发布件数"])
+        xlsx_append_row(ws, [label, *[float(v) if hasattr(v, "as_tuple") else v for v in values]])
+    xlsx_append_row(ws, ["主题分类", "本年发布件数"])
     for name, count in report.items_by_category:
-        ws.append([name, count])
-    ws.append([])
-    ws.append(["三、收到和处理政府信息公开申请情况"])
+        xlsx_append_row(ws, [name, count])
+    xlsx_append_row(ws, [])
+    xlsx_append_row(ws, ["三、收到和处理政府信息公开申请情况"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append(["", *COLUMN_LABELS])
+    xlsx_append_row(ws, ["", *COLUMN_LABELS])
     for row in report.requests_rows:
-        ws.append(["　" * row.level + row.label, *row.counts])
-    ws.append([])
-    ws.append(["四、政府信息公开行政复议、行政诉讼情况"])
+        xlsx_append_row(ws, ["　" * row.level + row.label, *row.counts])
+    xlsx_append_row(ws, [])
+    xlsx_append_row(ws, ["四、政府信息公开行政复议、行政诉讼情况"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append(["", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"])
+    xlsx_append_row(ws, ["", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"])
     for label, values in report.review_rows:
-        ws.append([label, *values])
-    ws.append([])
-    ws.append(["五、存在的主要问题及改进情况"])
+        xlsx_append_row(ws, [label, *values])
+    xlsx_append_row(ws, [])
+    xlsx_append_row(ws, ["五、存在的主要问题及改进情况"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append([report.inputs.problems or ""])
-    ws.append([])
-    ws.append(["六、其他需要报告的事项"])
+    xlsx_append_row(ws, [report.inputs.problems or ""])
+    xlsx_append_row(ws, [])
+    xlsx_append_row(ws, ["六、其他需要报告的事项"])
     ws.cell(ws.max_row, 1).font = bold
-    ws.append([report.inputs.other_matters or ""])
+    xlsx_append_row(ws, [report.inputs.other_matters or ""])
     ws.column_dimensions["A"].width = 60
     for row in ws.iter_rows():
         for cell in row:

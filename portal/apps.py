@@ -16,3 +16,7 @@ class PortalConfig(AppConfig):
         post_migrate.connect(
             sync_default_site_after_migrate, sender=self, dispatch_uid="portal-sync-default-site"
         )
+
+        from portal.spreadsheets import protect_wagtail_exports
+
+        protect_wagtail_exports()

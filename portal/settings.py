@@ -258,6 +258,21 @@ if env_str("EMAIL_HOST", ""):
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
+# The development senders print every message, addresses and tracking codes included, to the
+# process output: with DEBUG off the portal refuses to start with them (docs/operations.md,
+# "Logs and personal data"). A deployment without SMS names portal.sms.DisabledSmsSender.
+if not DEBUG:
+    if EMAIL_BACKEND == "django.core.mail.backends.console.EmailBackend":
+        raise ImproperlyConfigured(
+            "EMAIL_HOST must be set when DJANGO_DEBUG is off: the console e-mail backend would "
+            "write every message, addresses included, to the log."
+        )
+    if PORTAL_SMS_SENDER in ("portal.sms.ConsoleSmsSender", "portal.sms.MemorySmsSender"):
+        raise ImproperlyConfigured(
+            f"PORTAL_SMS_SENDER={PORTAL_SMS_SENDER} is for development and tests only: name the "
+            "SMS gateway's sender class, or portal.sms.DisabledSmsSender to send no texts."
+        )
+
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -407,13 +422,26 @@ if not DEBUG:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 
 # --- Logging --------------------------------------------------------------------------------
+# Every handler carries the redacting filter (portal/logredact.py): e-mail addresses, phone and
+# ID numbers and tracking codes never reach the output. Django's own "django" and "django.server"
+# loggers lose their default handlers (an unfiltered console in DEBUG, mail_admins with the
+# request) and propagate to the filtered root handler instead.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"redact_personal_data": {"()": "portal.logredact.RedactPersonalDataFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("PORTAL_LOG_LEVEL", "INFO")},
     "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"handlers": [], "propagate": True},
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
     },

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal.models import Subdistrict
+from portal.spreadsheets import write_csv_row
 from surveys import imports, selectors, services
 from surveys.models import AgeGroup, Response, Sex, Survey
 from surveys.questionnaire import load_structure, structure_problems
@@ -114,11 +115,11 @@ def token_batch_create(request, pk: int):
         )
         buffer = io.StringIO()
         writer = csv.writer(buffer)
-        writer.writerow(["token", "link"])
+        write_csv_row(writer, ["token", "link"])
         base = request.build_absolute_uri("/").rstrip("/")
         for token in tokens:
             path = reverse("surveys:token_link", kwargs={"slug": survey.slug, "code": token})
-            writer.writerow([token, base + path])
+            write_csv_row(writer, [token, base + path])
         response = HttpResponse(
             "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
         )

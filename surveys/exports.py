@@ -33,6 +33,13 @@ import pandas as pd
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from portal.spreadsheets import (
+    FORMULA_TRIGGERS,
+    safe_cell,
+    write_csv_row,
+    write_csv_rows,
+    xlsx_append_row,
+)
 from surveys.codebook import BINARY, CATEGORICAL, NUMERIC, Codebook, survey_codebook
 
 __all__ = [
@@ -236,7 +243,7 @@ def _csv_field(text: str) -> str:
 def _csv_cells(values) -> np.ndarray:
     """One column as an object array of CSV fields ("" for missing), without a row loop."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        categories = [_csv_field(str(c)) for c in values.cat.categories]
+        categories = [_csv_field(safe_cell(str(c))) for c in values.cat.categories]
         lookup = np.array([*categories, ""], dtype=object)
         return lookup[values.cat.codes.to_numpy()]  # code -1 (missing) -> ""
     if isinstance(values.dtype, pd.Int8Dtype):
@@ -253,6 +260,10 @@ def _csv_cells(values) -> np.ndarray:
         cells[np.isnan(numbers)] = ""
         return cells
     text = values.astype(object).where(values.notna(), "").astype(str)
+    risky = text.str.startswith(FORMULA_TRIGGERS)
+    if risky.any():  # formula-like text gets the apostrophe (portal.spreadsheets)
+        text = text.copy()
+        text[risky] = text[risky].map(safe_cell)
     if text.str.contains(r'[,"\r\n]', regex=True).any():
         text = text.map(_csv_field)
     return text.to_numpy(dtype=object)
@@ -262,7 +273,7 @@ def microdata_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV with BOM and CRLF line ends; numbers in shortest round-trip notation (weights
     exactly as computed), missing values empty. Built column by column (no loop in Python over
     the rows: ``str.join`` over ``zip`` runs in C)."""
-    header = ",".join(_csv_field(str(name)) for name in frame.columns)
+    header = ",".join(_csv_field(safe_cell(str(name))) for name in frame.columns)
     columns = [_csv_cells(frame[name]) for name in frame.columns]
     body = "\r\n".join(map(",".join, zip(*columns, strict=True))) if len(frame) else ""
     text = "\ufeff" + header + "\r\n" + (body + "\r\n" if body else "")
@@ -353,8 +364,8 @@ def codebook_csv(codebook: Codebook) -> bytes:
     buffer = io.StringIO()
     buffer.write("\ufeff")
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(codebook.header())
-    writer.writerows(codebook.rows())
+    write_csv_row(writer, codebook.header())
+    write_csv_rows(writer, codebook.rows())
     return buffer.getvalue().encode("utf-8")
 
 
@@ -502,11 +513,11 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
     ]
     as_percent = {_("Confidence level"), _("Target")}
     for label, value in facts:
-        summary.append([label, value])
+        xlsx_append_row(summary, [label, value])
         summary.cell(row=summary.max_row, column=1).font = bold
         if label in as_percent:
             summary.cell(row=summary.max_row, column=2).number_format = percent
-    summary.append([])
+    xlsx_append_row(summary, [])
     header = [
         _("code"),
         _("rate"),
@@ -520,7 +531,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
         _("target"),
         _("meets target"),
     ]
-    summary.append(header)
+    xlsx_append_row(summary, header)
     for cell in summary[summary.max_row]:
         cell.font = bold
     for code, estimate in report.rates.items():
@@ -528,7 +539,8 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
         meets = None
         if estimate.rate is not None and target is not None:
             meets = _("yes") if estimate.rate >= target else _("no")
-        summary.append(
+        xlsx_append_row(
+            summary,
             [
                 code,
                 names.get(code, code),
@@ -541,7 +553,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
                 _none_if_nan(estimate.deff),
                 target,
                 meets,
-            ]
+            ],
         )
         row = summary.max_row
         for column in (3, 5, 6, 10):
@@ -551,7 +563,8 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
     _report(progress, 60, "summary")
 
     breakdowns = workbook.create_sheet("breakdowns")
-    breakdowns.append(
+    xlsx_append_row(
+        breakdowns,
         [
             _("variable"),
             _("category"),
@@ -566,14 +579,15 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
             _("n_eff"),
             _("deff"),
             _("suppressed"),
-        ]
+        ],
     )
     for cell in breakdowns[1]:
         cell.font = bold
     for by, cells in report.breakdowns.items():
         for category, per_rate in cells.items():
             for code, estimate in per_rate.items():
-                breakdowns.append(
+                xlsx_append_row(
+                    breakdowns,
                     [
                         by,
                         category,
@@ -588,14 +602,15 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
                         None if estimate.suppressed else _none_if_nan(estimate.n_eff),
                         None if estimate.suppressed else _none_if_nan(estimate.deff),
                         _("yes") if estimate.suppressed else _("no"),
-                    ]
+                    ],
                 )
                 row = breakdowns.max_row
                 for column in (6, 8, 9):
                     breakdowns.cell(row=row, column=column).number_format = percent
 
     fit = workbook.create_sheet("margin_fit")
-    fit.append(
+    xlsx_append_row(
+        fit,
         [
             _("variable"),
             _("category"),
@@ -605,12 +620,13 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
             _("unweighted share"),
             _("weighted share"),
             _("weighted − target"),
-        ]
+        ],
     )
     for cell in fit[1]:
         cell.font = bold
     for item in analysis.weighting.margin_fit:
-        fit.append(
+        xlsx_append_row(
+            fit,
             [
                 item.variable,
                 item.category,
@@ -620,25 +636,25 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
                 item.unweighted_share,
                 item.weighted_share,
                 item.weighted_share - item.target_share,
-            ]
+            ],
         )
     _report(progress, 75, "breakdowns")
 
     methodology = workbook.create_sheet("methodology")
     methodology.column_dimensions["A"].width = 120
     for paragraph in methodology_paragraphs(analysis):
-        methodology.append([paragraph])
+        xlsx_append_row(methodology, [paragraph])
         methodology.cell(row=methodology.max_row, column=1).alignment = Alignment(wrap_text=True)
 
     sheet = workbook.create_sheet("codebook")
-    sheet.append(codebook.header())
+    xlsx_append_row(sheet, codebook.header())
     for cell in sheet[1]:
         cell.font = bold
     for row in codebook.rows():
-        sheet.append(row)
-    sheet.append([])
+        xlsx_append_row(sheet, row)
+    xlsx_append_row(sheet, [])
     for note in codebook.notes:
-        sheet.append([note])
+        xlsx_append_row(sheet, [note])
     _report(progress, 90, "codebook")
 
     buffer = io.BytesIO()

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from portal.spreadsheets import write_csv_rows, xlsx_append_row
 from surveys.models import (
     AgeGroup,
     Channel,
@@ -362,7 +363,7 @@ def codebook_rows(structure: SurveyStructure) -> list[list[str]]:
 def template_csv(structure: SurveyStructure) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows(template_rows(structure))
+    write_csv_rows(writer, template_rows(structure))
     return "\ufeff" + buffer.getvalue()
 
 
@@ -373,10 +374,10 @@ def template_xlsx(structure: SurveyStructure) -> bytes:
     data = workbook.active
     data.title = "data"
     for row in template_rows(structure):
-        data.append(row)
+        xlsx_append_row(data, row)
     codebook = workbook.create_sheet("codebook")
     for row in codebook_rows(structure):
-        codebook.append(row)
+        xlsx_append_row(codebook, row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

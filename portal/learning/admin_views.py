@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from portal.learning import selectors, services
 from portal.learning.forms import StatisticsFilterForm
 from portal.learning.models import Redemption
+from portal.spreadsheets import xlsx_append_row
 
 STATS_PERMISSION = "learning.view_learning_statistics"
 DESK_PERMISSION = "learning.change_redemption"
@@ -71,18 +72,21 @@ def statistics_xlsx(stats: dict) -> HttpResponse:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("Quiz takers per day")[:31])
-    sheet.append([_("Date"), _("Quiz takers")])
+    xlsx_append_row(sheet, [_("Date"), _("Quiz takers")])
     for day, n in stats["days"]:
-        sheet.append([day.isoformat(), n])
+        xlsx_append_row(sheet, [day.isoformat(), n])
     sheet = workbook.create_sheet(_("Scores by topic")[:31])
-    sheet.append([_("Topic"), _("Answers"), _("Learners"), _("Correct rate")])
+    xlsx_append_row(sheet, [_("Topic"), _("Answers"), _("Learners"), _("Correct rate")])
     for row in stats["topics"]:
-        sheet.append([row["topic"], row["answers"], row["learners"], row["score"]])
+        xlsx_append_row(sheet, [row["topic"], row["answers"], row["learners"], row["score"]])
     sheet = workbook.create_sheet(_("Points by sub-district")[:31])
-    sheet.append([_("Sub-district"), _("Quiz takers"), _("Points issued"), _("Points redeemed")])
+    xlsx_append_row(
+        sheet, [_("Sub-district"), _("Quiz takers"), _("Points issued"), _("Points redeemed")]
+    )
     for row in stats["subdistricts"]:
-        sheet.append(
-            [row["name"] or _("Not given"), row["learners"], row["issued"], row["redeemed"]]
+        xlsx_append_row(
+            sheet,
+            [row["name"] or _("Not given"), row["learners"], row["issued"], row["redeemed"]],
         )
     out = io.BytesIO()
     workbook.save(out)

@@ -1,7 +1,8 @@
 """CSV/XLSX export of the reports a user may see — never with the reporter's identity.
 
 The columns are a fixed list of case fields; the identity lives in another table that this
-module does not read, so no option can add it.
+module does not read, so no option can add it. Cells go through portal.spreadsheets, so an
+address typed as ``=HYPERLINK(...)`` is text, not a formula.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import io
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from portal.spreadsheets import write_csv_row, xlsx_append_row
 
 COLUMNS = [
     ("reference", lambda t: t.reference),
@@ -75,9 +78,9 @@ def export_response(queryset, *, fmt: str, user=None):
 
         def stream():
             yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a BOM
-            yield writer.writerow(headers())
+            yield write_csv_row(writer, headers())
             for row in rows(queryset):
-                yield writer.writerow(row)
+                yield write_csv_row(writer, row)
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="tipoffs-{stamp}.csv"'
@@ -86,9 +89,9 @@ def export_response(queryset, *, fmt: str, user=None):
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("tipoffs")
-    sheet.append(headers())
+    xlsx_append_row(sheet, headers())
     for row in rows(queryset):
-        sheet.append(row)
+        xlsx_append_row(sheet, row)
     out = io.BytesIO()
     workbook.save(out)
     response = HttpResponse(

@@ -90,6 +90,8 @@ def test_production_check_deploy_prints_no_warnings():
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-with-enough-entropy-9f8e7d6c5b4a",
             "DJANGO_ALLOWED_HOSTS": "portal.example.gov.cn",
+            "EMAIL_HOST": "smtp.invalid",
+            "PORTAL_SMS_SENDER": "portal.sms.DisabledSmsSender",
         },
         capture_output=True,
         text=True,
@@ -205,6 +207,8 @@ def test_production_reads_the_secret_key_from_a_file(tmp_path):
         DJANGO_DEBUG="false",
         DJANGO_ALLOWED_HOSTS="x.example",
         DJANGO_SECRET_KEY_FILE=str(key),
+        EMAIL_HOST="smtp.invalid",
+        PORTAL_SMS_SENDER="portal.sms.DisabledSmsSender",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "60"
@@ -259,3 +263,40 @@ def test_good_values_are_parsed():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split("\n")[0] == "('127.0.0.1/32', '10.0.0.0/8') (3, 60) (120, 3600)"
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "k" * 60,
+    "DJANGO_ALLOWED_HOSTS": "x.example",
+}
+
+
+def test_production_refuses_the_console_email_backend():
+    result = run_python("import django; django.setup()", **PRODUCTION, EMAIL_HOST="")
+    assert result.returncode != 0
+    assert "EMAIL_HOST must be set" in result.stderr
+
+
+@pytest.mark.parametrize("sender", ["portal.sms.ConsoleSmsSender", "portal.sms.MemorySmsSender"])
+def test_production_refuses_the_development_sms_senders(sender):
+    result = run_python(
+        "import django; django.setup()",
+        **PRODUCTION,
+        EMAIL_HOST="smtp.example.gov.cn",
+        PORTAL_SMS_SENDER=sender,
+    )
+    assert result.returncode != 0
+    assert f"PORTAL_SMS_SENDER={sender} is for development" in result.stderr
+
+
+def test_production_starts_with_smtp_and_the_disabled_sms_sender():
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.EMAIL_BACKEND)"
+    result = run_python(
+        code,
+        **PRODUCTION,
+        EMAIL_HOST="smtp.example.gov.cn",
+        PORTAL_SMS_SENDER="portal.sms.DisabledSmsSender",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
