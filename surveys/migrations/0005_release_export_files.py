@@ -1,5 +1,6 @@
 """Release and export files move from binary columns to the private storage (step 1 of 3):
-add the file fields. 0006 copies each blob into the storage, 0007 drops the binary columns."""
+add the file fields (and let the release blob column be empty, so that 0007 can be reversed
+on a table with rows). 0006 copies each blob into the storage, 0007 drops the binary columns."""
 
 from django.db import migrations, models
 
@@ -12,6 +13,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="releasefile",
+            name="content",
+            field=models.BinaryField(null=True),
+        ),
         migrations.AddField(
             model_name="releasefile",
             name="file",
