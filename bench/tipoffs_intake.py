@@ -47,7 +47,8 @@ SETTINGS = """
 from portal.settings import *  # noqa: F403 - production settings, two bench overrides
 
 TIPOFFS_RATE_LIMITS = {"ip": (10**9, 60), "phone": (10**9, 60)}
-TIPOFFS_EVIDENCE_ROOT = %(evidence)r
+PORTAL_PRIVATE_ROOT = Path(%(evidence)r)
+STORAGES["private"]["OPTIONS"] = {"location": PORTAL_PRIVATE_ROOT}
 """
 
 SETUP = """

@@ -287,10 +287,92 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("DJANGO_STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files: public media and private files, all through Django's storage API.
+# Two storages besides static files: "default" holds public media (Wagtail images and documents);
+# "private" holds tip-off evidence photos, survey release files and export files, which reach a
+# browser only through access-checked views (streamed, or a short-lived signed URL). Code uses
+# these storages only (portal/storage.py); nothing opens paths under MEDIA_ROOT.
+# PORTAL_STORAGE=filesystem (default): MEDIA_ROOT and PORTAL_PRIVATE_ROOT (outside MEDIA_ROOT, so
+# the web server never serves it). PORTAL_STORAGE=s3: S3-compatible object storage (django-storages),
+# one public and one private bucket (or one bucket with two prefixes). See docs/operations.md.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
+PORTAL_PRIVATE_ROOT = Path(env_str("PORTAL_PRIVATE_ROOT", str(VAR_DIR / "private")))
+PORTAL_STORAGE = env_choice("PORTAL_STORAGE", "filesystem", ["filesystem", "s3"])
+# How access-checked views hand out a private file: "stream" (through Django, default) or
+# "signed-url" (S3 only: a redirect to a presigned URL valid PORTAL_PRIVATE_URL_EXPIRY seconds).
+PORTAL_PRIVATE_DELIVERY = env_choice("PORTAL_PRIVATE_DELIVERY", "stream", ["stream", "signed-url"])
+PORTAL_PRIVATE_URL_EXPIRY = env_int("PORTAL_PRIVATE_URL_EXPIRY", 60, minimum=1, maximum=3600)
+
+
+if PORTAL_STORAGE == "filesystem":
+    if PORTAL_PRIVATE_DELIVERY == "signed-url":
+        raise ImproperlyConfigured("PORTAL_PRIVATE_DELIVERY=signed-url needs PORTAL_STORAGE=s3.")
+    if PORTAL_PRIVATE_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+        raise ImproperlyConfigured("PORTAL_PRIVATE_ROOT must not be inside DJANGO_MEDIA_ROOT.")
+    _PUBLIC_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    _PRIVATE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PORTAL_PRIVATE_ROOT},
+    }
+else:  # s3
+    _endpoint = env_str("PORTAL_S3_ENDPOINT_URL", "") or None
+    _addressing = env_choice(
+        "PORTAL_S3_ADDRESSING_STYLE",
+        "path" if _endpoint else "virtual",
+        ["path", "virtual", "auto"],
+    )
+    _s3_common = {
+        "endpoint_url": _endpoint,
+        "region_name": env_str("PORTAL_S3_REGION", "") or None,
+        "access_key": env_str("PORTAL_S3_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_secret("PORTAL_S3_SECRET_ACCESS_KEY", "") or None,
+        "addressing_style": _addressing,
+        "signature_version": "s3v4",
+        "file_overwrite": False,  # like the filesystem: a taken name gets a suffix
+        "default_acl": None,  # access is the buckets' policy, never a per-object ACL
+    }
+    _public_bucket = env_str("PORTAL_S3_PUBLIC_BUCKET", "")
+    _private_bucket = env_str("PORTAL_S3_PRIVATE_BUCKET", "")
+    _public_prefix = env_str("PORTAL_S3_PUBLIC_PREFIX", "").strip("/")
+    _private_prefix = env_str("PORTAL_S3_PRIVATE_PREFIX", "").strip("/")
+    if not _public_bucket or not _private_bucket:
+        raise ImproperlyConfigured(
+            "PORTAL_STORAGE=s3 needs PORTAL_S3_PUBLIC_BUCKET and PORTAL_S3_PRIVATE_BUCKET."
+        )
+    if _public_bucket == _private_bucket and (
+        not _public_prefix
+        or not _private_prefix
+        or f"{_public_prefix}/".startswith(f"{_private_prefix}/")
+        or f"{_private_prefix}/".startswith(f"{_public_prefix}/")
+    ):
+        raise ImproperlyConfigured(
+            "One bucket for public and private files needs two separate prefixes "
+            "(PORTAL_S3_PUBLIC_PREFIX, PORTAL_S3_PRIVATE_PREFIX)."
+        )
+    _PUBLIC_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_common,
+            "bucket_name": _public_bucket,
+            "location": _public_prefix,
+            "querystring_auth": False,  # public media: plain, cacheable URLs
+            "custom_domain": env_str("PORTAL_S3_PUBLIC_DOMAIN", "") or None,
+        },
+    }
+    _PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_s3_common,
+            "bucket_name": _private_bucket,
+            "location": _private_prefix,
+            "querystring_auth": True,  # any URL of a private file is signed and short-lived
+            "querystring_expire": PORTAL_PRIVATE_URL_EXPIRY,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _PUBLIC_STORAGE,
+    "private": _PRIVATE_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -362,8 +444,6 @@ TIPOFFS_RATE_LIMITS = env_rate_limits("TIPOFFS_RATE_LIMITS", TIPOFFS_RATE_LIMITS
 TIPOFFS_PHOTO_MAX_BYTES = env_int("TIPOFFS_PHOTO_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 TIPOFFS_PHOTO_MAX_PIXELS = env_int("TIPOFFS_PHOTO_MAX_PIXELS", 40_000_000, minimum=10_000)
 TIPOFFS_PHOTO_MAX_EDGE = env_int("TIPOFFS_PHOTO_MAX_EDGE", 2560, minimum=100)
-# Private evidence files when STORAGES has no "tipoffs_evidence" entry.
-TIPOFFS_EVIDENCE_ROOT = Path(env_str("TIPOFFS_EVIDENCE_ROOT", "") or VAR_DIR / "evidence")
 TIPOFFS_IDENTITY_RETENTION_YEARS = env_int(
     "TIPOFFS_IDENTITY_RETENTION_YEARS", 3, minimum=1, maximum=30
 )

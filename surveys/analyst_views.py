@@ -13,16 +13,16 @@ import unicodedata
 
 import numpy as np
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.defaults import permission_denied
 
 from portal import roles
+from portal.storage import private_file_response
 from surveys.analysis import AnalysisError, analyse
 from surveys.exports import EXPORT_BUILDERS
 from surveys.models import ExportJob, Survey
@@ -72,7 +72,7 @@ def _survey_for(request, pk: int) -> Survey:
 def _job_for(request, pk: int, job_id: int) -> ExportJob:
     survey = _survey_for(request, pk)
     return get_object_or_404(
-        ExportJob.objects.select_related("survey", "requested_by").defer("content"),
+        ExportJob.objects.select_related("survey", "requested_by"),
         pk=job_id,
         survey=survey,
     )
@@ -405,7 +405,7 @@ def exports(request, pk: int):
             job = export_job_start(survey=survey, kind=kind, user=request.user)
             return redirect("surveys_admin:export_job", pk=survey.pk, job_id=job.pk)
         error = _("Choose one of the listed exports.")
-    jobs = ExportJob.objects.filter(survey=survey).select_related("requested_by").defer("content")
+    jobs = ExportJob.objects.filter(survey=survey).select_related("requested_by")
     context = {
         "survey": survey,
         "builders": [
@@ -471,13 +471,10 @@ def export_status(request, pk: int, job_id: int):
 @never_cache
 def export_download(request, pk: int, job_id: int):
     job = _job_for(request, pk, job_id)
-    if job.status != ExportJob.Status.DONE:
+    if job.status != ExportJob.Status.DONE or not job.file:
         raise Http404
-    content = ExportJob.objects.filter(pk=job.pk).values_list("content", flat=True).first()
-    if content is None:
-        raise Http404
-    response = HttpResponse(bytes(content), content_type=job.content_type)
-    response["Content-Disposition"] = content_disposition_header(True, job.filename)
-    response["Content-Length"] = str(len(content))
+    response = private_file_response(
+        job.file.name, content_type=job.content_type, filename=job.filename, as_attachment=True
+    )
     response["X-Content-SHA256"] = job.sha256
     return response

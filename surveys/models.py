@@ -31,6 +31,8 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PreviewableMixin
 
+from portal.storage import PrivateStorage
+
 code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9]{0,15}$",
     _("Use a letter followed by letters or digits (no spaces or underscores), e.g. Q1."),
@@ -905,12 +907,15 @@ class SurveyRelease(_Frozen):
 
 
 class ReleaseFile(_Frozen):
-    """One file of a release, stored in the database (served only to analysts)."""
+    """One file of a release, kept in the private storage (served only to analysts).
+
+    ``sha256`` is recorded when the file is written and never changes; ``file`` is the name in
+    ``STORAGES["private"]`` (``surveys/releases/<survey>/<token>/<name>``)."""
 
     release = models.ForeignKey(SurveyRelease, on_delete=models.PROTECT, related_name="files")
     name = models.CharField(_("name"), max_length=120)
     content_type = models.CharField(max_length=120, default="application/octet-stream")
-    content = models.BinaryField()
+    file = models.FileField(_("file"), storage=PrivateStorage(), max_length=255)
     sha256 = models.CharField("SHA-256", max_length=64)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
 
@@ -925,6 +930,11 @@ class ReleaseFile(_Frozen):
     def __str__(self) -> str:
         return self.name
 
+    def read(self) -> bytes:
+        """The file's bytes, from the private storage."""
+        with self.file.storage.open(self.file.name, "rb") as handle:
+            return handle.read()
+
 
 # --- Exports for the statistics bureau (surveys/exports.py, surveys/tasks.py) -------------------
 
@@ -932,8 +942,8 @@ class ReleaseFile(_Frozen):
 class ExportJob(models.Model):
     """One export asked for by an analyst, built by a background task (surveys.tasks).
 
-    The file is kept in the row (like release files), so any web process can serve it; the list
-    and status views never load ``content``.
+    The file is kept in the private storage (like release files), so any web process can serve
+    it through the access-checked download view; ``survey_purge`` deletes it with the job.
     """
 
     class Status(models.TextChoices):
@@ -967,7 +977,7 @@ class ExportJob(models.Model):
     language = models.CharField(_("language"), max_length=16, blank=True)
     filename = models.CharField(_("file name"), max_length=255, blank=True)
     content_type = models.CharField(max_length=120, blank=True)
-    content = models.BinaryField(null=True, blank=True)
+    file = models.FileField(_("file"), storage=PrivateStorage(), max_length=255, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)

@@ -12,12 +12,13 @@ import io
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from portal.storage import private_file_response
 from surveys import selectors
 from surveys.analysis import (
     AnalysisError,
@@ -197,7 +198,7 @@ def release_detail(request, pk: int, version: int):
     release = get_object_or_404(
         SurveyRelease.objects.select_related("published_by"), survey=survey, version=version
     )
-    files = release.files.defer("content").order_by("pk")
+    files = release.files.order_by("pk")
     results = release.results or {}
     definitions = results.get("definitions", {})
     rates = [
@@ -226,13 +227,13 @@ def release_file_download(request, pk: int, version: int, name: str):
         file = release.files.get(name=name)
     except ReleaseFile.DoesNotExist:
         raise Http404 from None
-    response = HttpResponse(bytes(file.content), content_type=file.content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="{survey.slug}-{release.label}-{file.name}"'
+    return private_file_response(
+        file.file.name,
+        content_type=file.content_type,
+        filename=f"{survey.slug}-{release.label}-{file.name}",
+        as_attachment=True,
+        cache_control="no-store",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 # --- Public ---------------------------------------------------------------------------------

@@ -3,25 +3,31 @@
 ``release_publish`` runs :func:`surveys.analysis.analyse` and, only when it succeeds, stores in
 one transaction a new version (v1, v2, …) with its files: the responses snapshot, the margins,
 the settings, the weights, the results, the methodology and — when ``surveys.exports`` provides
-``EXPORT_BUILDERS`` — the bureau's report and microdata files. Each file keeps its SHA-256.
+``EXPORT_BUILDERS`` — the bureau's report and microdata files. The files live in the private
+storage (``STORAGES["private"]``); each keeps the SHA-256 recorded when it was written.
 Releases are immutable (``surveys.models._Frozen``): publishing again makes a new version.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
+from portal.storage import delete_quietly, private_storage, sweep_orphans
 from surveys.analysis import Analysis, AnalysisError, analyse
 from surveys.models import ReleaseFile, Survey, SurveyEvent, SurveyRelease
 from surveys.weighting import write_weights_csv
@@ -33,8 +39,13 @@ __all__ = [
     "build_release_files",
     "headline_rates",
     "latest_release",
+    "release_files_sweep",
     "release_publish",
+    "store_release_files",
 ]
+
+#: Folder of the private storage that holds release files (one sub-folder per publish).
+RELEASES_FOLDER = "surveys/releases"
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -160,6 +171,34 @@ def headline_rates(analysis: Analysis) -> dict[str, Decimal | None]:
     return values
 
 
+def store_release_files(survey: Survey, files: list[FileSpec]) -> list[str]:
+    """Write ``files`` to the private storage in a new folder; returns their storage names."""
+    folder = f"{RELEASES_FOLDER}/{survey.pk}/{secrets.token_hex(8)}"
+    storage = private_storage()
+    stored: list[str] = []
+    try:
+        for spec in files:
+            name = f"{folder}/{get_valid_filename(spec.name)}"
+            stored.append(storage.save(name, ContentFile(spec.content)))
+    except BaseException:
+        delete_quietly(storage, stored)
+        raise
+    return stored
+
+
+def release_files_sweep(*, older_than: dt.timedelta, dry_run: bool = False) -> int:
+    """Delete release files in the private storage that no release refers to (left by a
+    publish that failed after writing them). Releases themselves are never deleted."""
+    referenced = set(ReleaseFile.objects.values_list("file", flat=True))
+    return sweep_orphans(
+        private_storage(),
+        folders=[RELEASES_FOLDER],
+        referenced=referenced,
+        older_than=older_than,
+        dry_run=dry_run,
+    )
+
+
 def _next_version(survey: Survey) -> int:
     current = SurveyRelease.objects.filter(survey=survey).aggregate(v=Max("version"))["v"]
     return (current or 0) + 1
@@ -178,46 +217,54 @@ def release_publish(*, survey: Survey, actor, trim_cap: float | None = None) -> 
     headline = headline_rates(analysis)
     record = analysis.margins_record
     published_by = actor if actor is not None and actor.is_authenticated else None
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                Survey.objects.select_for_update().filter(pk=survey.pk).first()
-                release = SurveyRelease.objects.create(
-                    survey=survey,
-                    version=_next_version(survey),
-                    published_by=published_by,
-                    published_at=timezone.now(),
-                    methodology=methodology,
-                    settings=json.loads(_json_bytes(analysis.settings)),
-                    results=json.loads(_json_bytes(analysis.as_dict())),
-                    margins_label=record.label if record else "",
-                    margins_illustrative=bool(record and record.illustrative),
-                    satisfaction=headline["satisfaction"],
-                    participation=headline["participation"],
-                )
-                ReleaseFile.objects.bulk_create(
-                    [
-                        ReleaseFile(
-                            release=release,
-                            name=spec.name,
-                            content_type=spec.content_type,
-                            content=spec.content,
-                            sha256=spec.sha256,
-                            size=len(spec.content),
-                        )
-                        for spec in files
-                    ]
-                )
-                SurveyEvent.objects.create(
-                    survey=survey,
-                    kind=SurveyEvent.Kind.RELEASED,
-                    actor=published_by,
-                    detail=f"release {release.label}",
-                )
-                return release
-        except IntegrityError:
-            if attempt == 2:
-                raise
+    # The files are written before the transaction (no upload runs under the survey's row lock),
+    # in a folder of their own; if the release is not stored they are deleted again (and the
+    # daily ``survey_purge`` sweeps any a crashed process left).
+    stored = store_release_files(survey, files)
+    try:
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    Survey.objects.select_for_update().filter(pk=survey.pk).first()
+                    release = SurveyRelease.objects.create(
+                        survey=survey,
+                        version=_next_version(survey),
+                        published_by=published_by,
+                        published_at=timezone.now(),
+                        methodology=methodology,
+                        settings=json.loads(_json_bytes(analysis.settings)),
+                        results=json.loads(_json_bytes(analysis.as_dict())),
+                        margins_label=record.label if record else "",
+                        margins_illustrative=bool(record and record.illustrative),
+                        satisfaction=headline["satisfaction"],
+                        participation=headline["participation"],
+                    )
+                    ReleaseFile.objects.bulk_create(
+                        [
+                            ReleaseFile(
+                                release=release,
+                                name=spec.name,
+                                content_type=spec.content_type,
+                                file=name,
+                                sha256=spec.sha256,
+                                size=len(spec.content),
+                            )
+                            for spec, name in zip(files, stored, strict=True)
+                        ]
+                    )
+                    SurveyEvent.objects.create(
+                        survey=survey,
+                        kind=SurveyEvent.Kind.RELEASED,
+                        actor=published_by,
+                        detail=f"release {release.label}",
+                    )
+                    return release
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+    except BaseException:
+        delete_quietly(private_storage(), stored)
+        raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 

@@ -1,7 +1,7 @@
 """Background tasks of the surveys app (django-tasks; see TASKS in portal/settings.py).
 
 ``run_export_job`` builds one :class:`surveys.models.ExportJob`: it runs the analysis, calls the
-export builder and stores the file with its SHA-256, updating ``progress`` as it goes so the
+export builder and stores the file (in the private storage) with its SHA-256, updating ``progress`` as it goes so the
 export page can show a progress bar. With the immediate backend (DEBUG, tests) it runs inside
 the request that started it; in production the database backend's worker
 (``manage.py db_worker``) picks it up.
@@ -12,13 +12,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import secrets
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from portal.storage import delete_quietly, private_storage, sweep_orphans
+
 logger = logging.getLogger(__name__)
+
+#: Folder of the private storage that holds export files (one sub-folder per job).
+EXPORTS_FOLDER = "surveys/exports"
 
 
 def _update(job_id: int, **fields) -> None:
@@ -63,7 +71,7 @@ def build_export(job_id: int) -> str:
     from surveys.exports import EXPORT_BUILDERS
     from surveys.models import ExportJob
 
-    job = ExportJob.objects.select_related("survey").defer("content").filter(pk=job_id).first()
+    job = ExportJob.objects.select_related("survey").filter(pk=job_id).first()
     if job is None or job.status != ExportJob.Status.QUEUED:
         return "nothing to do"
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
@@ -102,19 +110,32 @@ def build_export(job_id: int) -> str:
                 finished_at=timezone.now(),
             )
             return ExportJob.Status.FAILED
-        _update(
-            job_id,
-            status=ExportJob.Status.DONE,
-            progress=100,
-            filename=builder.filename(job.survey),
-            content_type=builder.content_type,
-            content=content,
-            sha256=hashlib.sha256(content).hexdigest(),
-            size=len(content),
-            message="",
-            finished_at=timezone.now(),
-        )
+        filename = builder.filename(job.survey)
+        stored = store_export_file(job, filename, content)
+        try:
+            _update(
+                job_id,
+                status=ExportJob.Status.DONE,
+                progress=100,
+                filename=filename,
+                content_type=builder.content_type,
+                file=stored,
+                sha256=hashlib.sha256(content).hexdigest(),
+                size=len(content),
+                message="",
+                finished_at=timezone.now(),
+            )
+        except BaseException:
+            delete_quietly(private_storage(), [stored])
+            raise
     return ExportJob.Status.DONE
+
+
+def store_export_file(job, filename: str, content: bytes) -> str:
+    """Write an export file to the private storage; returns its storage name."""
+    safe = get_valid_filename(filename) or "export"
+    name = f"{EXPORTS_FOLDER}/{job.survey_id}/{job.pk}-{secrets.token_hex(8)}/{safe}"
+    return private_storage().save(name, ContentFile(content))
 
 
 @task()
@@ -128,15 +149,28 @@ EXPORT_STALE_HOURS = 6
 
 def export_jobs_purge(*, now=None) -> dict[str, int]:
     """Delete export jobs (and their files) older than ``SURVEYS_EXPORT_KEEP_DAYS`` (setting,
-    default 7; files are re-made in minutes when needed) and mark jobs left queued or running past ``EXPORT_STALE_HOURS`` as failed. Run daily by
-    ``survey_purge``; frozen releases are separate and never touched."""
+    default 7) and mark
+    jobs left queued or running past ``EXPORT_STALE_HOURS`` as failed. Run daily by
+    ``survey_purge``; frozen releases are separate and never touched.
+
+    Files are deleted through the storage API after their rows; files that no job refers to any
+    more (a survey deleted with its jobs, a crash between writing and recording a file) are found
+    with ``storage.listdir`` and deleted once older than ``EXPORT_STALE_HOURS``."""
     from surveys.models import ExportJob
 
     now = now or timezone.now()
     keep_days = settings.SURVEYS_EXPORT_KEEP_DAYS
-    deleted, _by_model = ExportJob.objects.filter(
-        created_at__lt=now - dt.timedelta(days=keep_days)
-    ).delete()
+    old = ExportJob.objects.filter(created_at__lt=now - dt.timedelta(days=keep_days))
+    files = list(old.exclude(file="").values_list("file", flat=True))
+    deleted, _by_model = old.delete()
+    storage = private_storage()
+    delete_quietly(storage, files)
+    orphans = sweep_orphans(
+        storage,
+        folders=[EXPORTS_FOLDER],
+        referenced=set(ExportJob.objects.exclude(file="").values_list("file", flat=True)),
+        older_than=dt.timedelta(hours=EXPORT_STALE_HOURS),
+    )
     stale = ExportJob.objects.filter(
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
         created_at__lt=now - dt.timedelta(hours=EXPORT_STALE_HOURS),
@@ -145,4 +179,4 @@ def export_jobs_purge(*, now=None) -> dict[str, int]:
         message=_("The export stopped without finishing; start it again."),
         finished_at=now,
     )
-    return {"exports": deleted, "stale": stale}
+    return {"exports": deleted, "stale": stale, "orphans": orphans}

@@ -14,7 +14,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
 from portal.models import Department, Subdistrict
+from portal.storage import private_file_response
 from portal.tipoffs import exports, routing, selectors, workflow
 from portal.tipoffs.models import (
     OPEN_STATES,
@@ -463,12 +464,12 @@ def original_photo(request, pk: int):
     IdentityAccessLog.objects.create(
         tipoff=photo.tipoff, user=request.user, purpose="original photo"
     )
-    response = FileResponse(photo.original.open("rb"), content_type=photo.original_content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="evidence-{photo.pk}-{photo.original_sha256[:12]}"'
+    return private_file_response(
+        photo.original.name,
+        content_type=photo.original_content_type,
+        filename=f"evidence-{photo.pk}-{photo.original_sha256[:12]}",
+        as_attachment=True,
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @never_cache

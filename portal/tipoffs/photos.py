@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.storage import sweep_orphans
 from portal.tipoffs.workflow import PhotoInput
 
 MAX_PHOTOS = 6
@@ -151,40 +152,25 @@ def store_photo(*, tipoff, photo: PhotoInput, now=None):
     return row
 
 
-#: Folders of the evidence storage that hold photo files (see ``store_photo``).
+#: Folders of the private storage that hold photo files (see ``store_photo``).
 PHOTO_FOLDERS = ("tipoffs/originals", "tipoffs/cleaned")
-
-
-def _walk(storage, folder: str):
-    try:
-        folders, files = storage.listdir(folder)
-    except FileNotFoundError:
-        return
-    for name in files:
-        yield f"{folder}/{name}"
-    for sub in folders:
-        yield from _walk(storage, f"{folder}/{sub}")
 
 
 def sweep_orphan_photos(*, older_than: dt.timedelta = dt.timedelta(days=1), dry_run=False) -> int:
     """Delete photo files that no photo row refers to, e.g. left by a report whose transaction
-    rolled back after its files were written. Files younger than ``older_than`` are left alone
+    rolled back after its files were written. The files are listed with ``storage.listdir``, so
+    the sweep works on object storage too. Files younger than ``older_than`` are left alone
     (their report may still be committing). Returns the number of files (to be) deleted."""
     from portal.tipoffs.models import TipoffPhoto
     from portal.tipoffs.storage import evidence_storage
 
-    storage = evidence_storage()
     referenced = set()
     for original, cleaned in TipoffPhoto.objects.values_list("original", "cleaned").iterator():
         referenced.update((original, cleaned))
-    cutoff = timezone.now() - older_than
-    orphans = [
-        name
-        for folder in PHOTO_FOLDERS
-        for name in _walk(storage, folder)
-        if name not in referenced and storage.get_modified_time(name) < cutoff
-    ]
-    if not dry_run:
-        for name in orphans:
-            storage.delete(name)
-    return len(orphans)
+    return sweep_orphans(
+        evidence_storage(),
+        folders=PHOTO_FOLDERS,
+        referenced=referenced,
+        older_than=older_than,
+        dry_run=dry_run,
+    )

@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from portal.models import Subdistrict
+from portal.storage import private_file_response
 from portal.tipoffs import ratelimit, selectors, stats, workflow
 from portal.tipoffs.forms import (
     AddInformationForm,
@@ -425,10 +426,12 @@ def photo(request, pk: int):
             allowed = False
     if not allowed:
         raise Http404
-    response = FileResponse(item.cleaned.open("rb"), content_type="image/jpeg")
-    response["Cache-Control"] = "public, max-age=86400" if public else "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(
+        item.cleaned.name,
+        content_type="image/jpeg",
+        cache_control="public, max-age=86400" if public else "private, no-store",
+        shared_cache=public,
+    )
 
 
 def index(request):

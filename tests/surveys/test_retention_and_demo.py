@@ -34,17 +34,22 @@ def test_purge_deletes_signals_past_retention_and_drafts_of_closed_surveys(setti
 def test_purge_deletes_old_export_files_and_fails_exports_whose_worker_died(capsys):
     from django.utils import timezone
 
+    from portal.storage import private_storage
     from surveys.models import ExportJob
+    from surveys.tasks import store_export_file
 
     survey = build_survey()
     now = timezone.now()
     old = ExportJob.objects.create(
-        survey=survey, kind="microdata_csv", status=ExportJob.Status.DONE, content=b"x"
+        survey=survey, kind="microdata_csv", status=ExportJob.Status.DONE
     )
-    ExportJob.objects.filter(pk=old.pk).update(created_at=now - dt.timedelta(days=8))
+    old_file = store_export_file(old, "old.csv", b"x")
+    ExportJob.objects.filter(pk=old.pk).update(created_at=now - dt.timedelta(days=8), file=old_file)
     recent = ExportJob.objects.create(
-        survey=survey, kind="microdata_csv", status=ExportJob.Status.DONE, content=b"y"
+        survey=survey, kind="microdata_csv", status=ExportJob.Status.DONE
     )
+    recent_file = store_export_file(recent, "recent.csv", b"y")
+    ExportJob.objects.filter(pk=recent.pk).update(file=recent_file)
     stuck = ExportJob.objects.create(
         survey=survey, kind="report_xlsx", status=ExportJob.Status.RUNNING, progress=40
     )
@@ -59,6 +64,8 @@ def test_purge_deletes_old_export_files_and_fails_exports_whose_worker_died(caps
     running.refresh_from_db()
     assert stuck.status == ExportJob.Status.FAILED and stuck.message
     assert running.status == ExportJob.Status.RUNNING  # still within its time
+    assert not private_storage().exists(old_file)  # the file went with its job
+    assert private_storage().exists(recent_file)
 
 
 def test_demo_survey_is_seeded_once_with_a_skewed_sample_and_scores(settings):

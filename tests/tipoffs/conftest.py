@@ -21,10 +21,11 @@ T0 = dt.datetime(2026, 9, 7, 10, 0, tzinfo=TZ)
 
 
 @pytest.fixture(autouse=True)
-def _evidence_in_memory(settings):
+def _private_storage_in_memory(settings):
+    """A fresh, empty private storage for each test."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "tipoffs_evidence": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     }
 
 

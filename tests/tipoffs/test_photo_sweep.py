@@ -9,7 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 
-from portal.tipoffs.photos import PHOTO_FOLDERS, _walk, process_upload, sweep_orphan_photos
+from portal.storage import walk
+from portal.tipoffs.photos import PHOTO_FOLDERS, process_upload, sweep_orphan_photos
 from portal.tipoffs.storage import evidence_storage
 from tests.tipoffs.conftest import jpeg_bytes
 
@@ -20,7 +21,7 @@ def photo():
 
 def stored_files() -> set[str]:
     storage = evidence_storage()
-    return {name for folder in PHOTO_FOLDERS for name in _walk(storage, folder)}
+    return {name for folder in PHOTO_FOLDERS for name in walk(storage, folder)}
 
 
 class Boom(Exception):
