@@ -74,8 +74,15 @@ class WeightingError(ValueError):
 class ConvergenceError(WeightingError):
     """Raking or trimming did not reach its tolerance; ``diagnostics`` says how far it got."""
 
-    def __init__(self, message: str, *, diagnostics: WeightingDiagnostics):
-        super().__init__(message, code="not_converged")
+    def __init__(
+        self,
+        message: str,
+        *,
+        diagnostics: WeightingDiagnostics,
+        variable: str | None = None,
+        category: str | None = None,
+    ):
+        super().__init__(message, code="not_converged", variable=variable, category=category)
         self.diagnostics = diagnostics
 
 
@@ -584,14 +591,17 @@ def _calibrate(
         last_change[0],
     )
     if not converged and strict:
+        worst = _worst_margin(layout, weighted_cells)
         raise ConvergenceError(
             f"{'Raking' if kind == 'raking' else 'Post-stratification'} did not converge: after "
             f"{iterations} iterations a weighted margin is still {error:.3g} (as a share) off its "
             f"target (tolerance {tol:g}) and the weights still change by {last_change[0]:.3g} "
             f"(tolerance {weight_tol:g}). The margins may be inconsistent with the sample, "
             "e.g. a combination of categories that no respondent has; collapse categories or "
-            "check the margins.",
+            f"check the margins. The worst fit is {worst[0]} = '{worst[1]}'.",
             diagnostics=diagnostics,
+            variable=worst[0],
+            category=worst[1],
         )
     if max_weight_share is not None:
         _check_weight_share(w, layout, max_weight_share)
@@ -616,6 +626,25 @@ def _calibrate(
         population_total=population_total,
         margin_fit=_margin_fit(layout, weighted_cells),
     )
+
+
+def _worst_margin(layout: _Layout, weighted: np.ndarray) -> tuple[str, str]:
+    """The margin category whose weighted share is furthest from its target."""
+    total = weighted.sum()
+    best = (-1.0, "", "")
+    for name, cats, cmap, size, target in zip(
+        layout.margin_names,
+        layout.margin_categories,
+        layout.margin_maps,
+        layout.margin_sizes,
+        layout.targets,
+        strict=True,
+    ):
+        gaps = np.abs(np.bincount(cmap, weights=weighted, minlength=size) / total - target)
+        j = int(np.argmax(gaps))
+        if gaps[j] > best[0]:
+            best = (float(gaps[j]), name, cats[j])
+    return best[1], best[2]
 
 
 def _check_weight_share(w: np.ndarray, layout: _Layout, limit: float) -> None:
