@@ -27,8 +27,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from surveys.rates import estimate_rates  # noqa: E402
-from surveys.weighting import WeightingError, rake_weights  # noqa: E402
+from surveys.rates import estimate_rates
+from surveys.weighting import WeightingError, rake_weights
 
 SUBS = ["东华街道", "炳草岗街道", "弄弄坪街道", "大渡口街道", "瓜子坪街道", "银江镇"]
 SEXES = ["男", "女"]
@@ -57,9 +57,7 @@ def population(rng: np.random.Generator) -> pd.DataFrame:
         + np.array([-0.7, -0.3, 0.2, 0.6])[age]
     )
     y = (rng.random(sub.size) < 1 / (1 + np.exp(-logit))).astype(float)
-    propensity = (
-        np.array(RESP_SUB)[sub] * np.array(RESP_SEX)[sex] * np.array(RESP_AGE)[age]
-    )
+    propensity = np.array(RESP_SUB)[sub] * np.array(RESP_SEX)[sex] * np.array(RESP_AGE)[age]
     return pd.DataFrame(
         {
             "sub_district": pd.Categorical.from_codes(sub, SUBS),

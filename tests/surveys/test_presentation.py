@@ -203,3 +203,10 @@ def test_weights_match_r_converged_rake_to_1e9():
     ref = np.array(fixtures.reference()["raking"]["weights"])
     ours = result.weights * ref.sum() / result.weights.sum()
     assert np.max(np.abs(ours / ref - 1)) < 1e-12
+
+
+def test_a_rate_fixed_by_the_calibration_gets_a_near_zero_width_interval_not_an_error():
+    # A rate on a weighting variable has se ~ 1e-10 (rounding): n* is ~1e18.
+    low, high = korn_graubard_ci(0.5, 1e-10, n=400, df=399, n_rows=400)
+    assert low == pytest.approx(0.5, abs=1e-9) and high == pytest.approx(0.5, abs=1e-9)
+    assert low <= 0.5 <= high
