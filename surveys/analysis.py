@@ -26,9 +26,13 @@ from surveys.margins import (
     parse_margins_csv,
     validate_margin_rows,
 )
-from surveys.rates import DEFAULT_MIN_N, RateError, RatesReport, estimate_rates
+from surveys.rates import DEFAULT_MIN_N, NCHS_2017, RateError, RatesReport, estimate_rates
 from surveys.weighting import (
+    DEFAULT_MAX_WEIGHT_SHARE,
+    DEFAULT_MIN_CATEGORY_N,
+    DEFAULT_WEIGHT_TOL,
     ConvergenceError,
+    SmallCategoryError,
     WeightingError,
     WeightingResult,
     rake_weights,
@@ -57,10 +61,16 @@ BREAKDOWNS = STANDARD_VARIABLES
 DEFAULT_SETTINGS = {
     "method": "raking",
     "tol": 1e-10,
+    "weight_tol": DEFAULT_WEIGHT_TOL,
     "max_iter": 1000,
     "trim_cap": None,
     "trim_floor": None,
     "min_n": DEFAULT_MIN_N,
+    "min_category_n": DEFAULT_MIN_CATEGORY_N,
+    "max_weight_share": DEFAULT_MAX_WEIGHT_SHARE,
+    "collapse": {},
+    "override_reason": "",
+    "presentation_standard": NCHS_2017,
     "level": 0.95,
     "target": 0.85,
 }
@@ -93,12 +103,21 @@ def weigh_and_estimate(
     min_n: int = DEFAULT_MIN_N,
     level: float = 0.95,
     collapse: Mapping[str, Mapping[str, str]] | None = None,
+    weight_tol: float = DEFAULT_WEIGHT_TOL,
+    min_category_n: int | None = DEFAULT_MIN_CATEGORY_N,
+    max_weight_share: float | None = DEFAULT_MAX_WEIGHT_SHARE,
+    override_reason: str = "",
 ) -> tuple[WeightingResult, RatesReport]:
     """Rake ``data`` to ``margins`` (weights summing to n), then estimate the rates.
 
-    Raises WeightingError (ConvergenceError) or RateError unchanged.
+    A weighting category with fewer than ``min_category_n`` respondents, or one respondent
+    carrying more than ``max_weight_share`` of the weight, is refused unless an
+    ``override_reason`` is given (the caller records it). Raises WeightingError
+    (SmallCategoryError, ConvergenceError) or RateError unchanged.
     """
     collapse = collapse or {}
+    if override_reason.strip():
+        min_category_n = max_weight_share = None
     result = rake_weights(
         data,
         margins.values,
@@ -109,6 +128,9 @@ def weigh_and_estimate(
         trim_floor=trim_floor,
         population_total=margins.population_total,
         collapse=collapse,
+        weight_tol=weight_tol,
+        min_category_n=min_category_n,
+        max_weight_share=max_weight_share,
     )
     report = estimate_rates(
         indicators=indicators,
@@ -144,21 +166,31 @@ def _number(estimate: float | None, digits: int = 4) -> str:
 
 def _row(label: str, est: dict) -> str:
     if est["suppressed"]:
-        return f"{label:<24}{'(suppressed: n < threshold)':>46}{est['n']:>8}"
+        return f"{label:<24}{'(suppressed: n < threshold)':>66}{est['n']:>8}"
     ci = f"[{_number(est['ci_low'])}, {_number(est['ci_high'])}]"
-    return f"{label:<24}{_number(est['rate']):>9}{_number(est['se']):>9}{ci:>20}{est['n']:>8}"
+    kg = f"[{_number(est.get('kg_low'))}, {_number(est.get('kg_high'))}]"
+    decision = est.get("presentation") or ""
+    if est.get("flags"):
+        decision += " (" + ",".join(est["flags"]) + ")"
+    return (
+        f"{label:<24}{_number(est['rate']):>9}{_number(est['se']):>9}{ci:>20}{kg:>20}"
+        f"{est['n']:>8}  {decision}"
+    )
 
 
 def rates_table_lines(output: dict) -> list[str]:
     """The plain-text table of ``--format table`` for a :func:`results_dict` output."""
     w = output["weighting"]
     lines = [
-        f"n = {output['n']}   n_eff = {output['n_eff']:.1f}   deff = {output['deff']:.3f}",
+        f"n = {output['n']}   Kish n_eff = {output['n_eff']:.1f}   "
+        f"Kish weighting effect = {output['deff']:.3f}",
         f"{w['method']}: {w['iterations']} iterations, max margin error "
-        f"{w['max_margin_error']:.2e}, converged {'yes' if w['converged'] else 'no'}, "
+        f"{w['max_margin_error']:.2e} (tolerance {w.get('tolerance') or 0:.0e}), largest weight "
+        f"change in the last sweep {w.get('max_weight_change') or 0:.1e} (tolerance "
+        f"{w.get('weight_tolerance') or 0:.0e}), converged {'yes' if w['converged'] else 'no'}, "
         f"trimmed {w['trimmed']} (rounds {w['trim_rounds']})",
         "",
-        f"{'':<24}{'rate':>9}{'se':>9}{'95% CI':>20}{'n':>8}",
+        f"{'':<24}{'rate':>9}{'se':>9}{'95% CI logit':>20}{'95% CI K-G':>20}{'n':>8}  NCHS 2017",
     ]
     lines += [_row(name, est) for name, est in output["rates"].items()]
     for by, cells in output["breakdowns"].items():
@@ -228,9 +260,42 @@ def _weighting_error_text(error: WeightingError) -> str:
             ) % {"rounds": d.trim_rounds}
         return _(
             "Raking did not converge: after %(iterations)s iterations the largest margin error "
-            "is %(error).2e. Check the margins or merge small categories."
-        ) % {"iterations": d.iterations, "error": d.max_margin_error}
+            "is %(error).2e, at %(variable)s = “%(category)s”. The margins contradict the "
+            "sample; check them or merge small categories."
+        ) % {
+            "iterations": d.iterations,
+            "error": d.max_margin_error,
+            "variable": error.variable or "",
+            "category": error.category or "",
+        }
+    if isinstance(error, SmallCategoryError):
+        params.update(count=error.count, minimum=error.minimum, neighbour=error.neighbour or "")
+        if error.neighbour:
+            return (
+                _(
+                    "Only %(count)s respondent(s) have %(variable)s = “%(category)s”; a weighting "
+                    "category needs at least %(minimum)s. Merge “%(category)s” into a neighbouring "
+                    "category for weighting (e.g. into “%(neighbour)s”), or override with a reason."
+                )
+                % params
+            )
+        return (
+            _(
+                "Only %(count)s respondent(s) have %(variable)s = “%(category)s”; a weighting "
+                "category needs at least %(minimum)s. Merge categories for weighting, or override "
+                "with a reason."
+            )
+            % params
+        )
     texts = {
+        "weight_share_too_large": _(
+            "One respondent carries more than the allowed share of the total weight; "
+            "%(variable)s = “%(category)s” has too few respondents. Merge it into a "
+            "neighbouring category for weighting, trim the weights, or override with a reason."
+        ),
+        "bad_collapse": _(
+            "Cannot merge into %(variable)s = “%(category)s”: the margins have no such category."
+        ),
         "category_without_population": _(
             "Respondents have %(variable)s = “%(category)s”, but the population margins have "
             "no such category. Add it to the margins."
@@ -240,7 +305,8 @@ def _weighting_error_text(error: WeightingError) -> str:
             "include it. Collect more responses or merge the category in the margins."
         ),
         "missing_value": _(
-            "The weighting variable “%(variable)s” is missing for some respondents."
+            "The weighting variable “%(variable)s” is missing for some respondents; give them a "
+            "category or exclude them before weighting."
         ),
         "unknown_variable": _("The weighting variable “%(variable)s” is not in the responses."),
         "bad_margin_value": _(
@@ -464,6 +530,19 @@ def _unknown_scoring_items(survey, rules) -> list[tuple[str, str]]:
     return [(rule.code, item) for rule in rules for item in rule.items if item not in known]
 
 
+def small_cell_findings(result: WeightingResult, settings: Mapping) -> dict:
+    """What an override let through: categories under the minimum and the largest weight share."""
+    minimum = settings.get("min_category_n") or 0
+    return {
+        "categories": [
+            {"variable": fit.variable, "category": fit.category, "respondents": fit.respondents}
+            for fit in result.margin_fit
+            if fit.respondents < minimum
+        ],
+        "max_weight_share": float(result.weights.max() / result.weights.sum()),
+    }
+
+
 def analyse(
     survey,
     *,
@@ -473,12 +552,16 @@ def analyse(
     tol: float | None = None,
     max_iter: int | None = None,
     level: float | None = None,
+    collapse: Mapping[str, Mapping[str, str]] | None = None,
+    override_reason: str = "",
 ) -> Analysis:
     """Weight ``survey``'s included responses to its current margins and estimate every scoring
     definition's rate overall and by sub-district, sex and age group.
 
     Raking is used (the stored margins are one-way tables; post-stratification needs a joint
-    table). Raises AnalysisError with a translated message naming the cause.
+    table). ``collapse`` (``{variable: {category: merged_into}}``) merges small categories for
+    weighting; ``override_reason`` lets the analysis through small weighting categories and is
+    recorded in the settings. Raises AnalysisError with a translated message naming the cause.
     """
     from surveys.scoring import score_responses
     from surveys.selectors import scoring_rules, survey_answer_frames
@@ -493,6 +576,8 @@ def analyse(
         "level": level,
     }
     settings.update({k: v for k, v in overrides.items() if v is not None})
+    settings["collapse"] = {v: dict(m) for v, m in (collapse or {}).items() if m}
+    settings["override_reason"] = (override_reason or "").strip()
 
     record = current_margins(survey)
     if record is None:
@@ -556,6 +641,11 @@ def analyse(
             trim_floor=settings["trim_floor"],
             min_n=settings["min_n"],
             level=settings["level"],
+            collapse=settings["collapse"],
+            weight_tol=settings["weight_tol"],
+            min_category_n=settings["min_category_n"],
+            max_weight_share=settings["max_weight_share"],
+            override_reason=settings["override_reason"],
         )
     except WeightingError as error:
         raise AnalysisError(_weighting_error_text(error)) from None
@@ -565,6 +655,8 @@ def analyse(
         ) from None
 
     settings["method"] = result.diagnostics.method
+    if settings["override_reason"]:
+        settings["overridden"] = small_cell_findings(result, settings)
     weights = pd.Series(result.weights, index=frame.index, name="weight", dtype=float)
     return Analysis(
         survey=survey,

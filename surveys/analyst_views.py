@@ -132,6 +132,11 @@ def _estimate_row(label: str, estimate, *, target: float, minimum: float, min_n:
         else "—",
         "n_eff": _num(estimate.n_eff, 1),
         "deff": _num(estimate.deff, 3),
+        "kg": f"{_pct(estimate.kg_low)} – {_pct(estimate.kg_high)}"
+        if getattr(estimate, "kg_low", None) is not None
+        else "—",
+        "presentation": getattr(estimate, "presentation", None) or "",
+        "flags": ", ".join(getattr(estimate, "flags", ()) or ()),
         "meets": None,
         "min_n": min_n,
     }

@@ -3,7 +3,7 @@
 ``EXPORT_BUILDERS`` maps a kind to a builder with ``label``, ``content_type``,
 ``filename(survey)`` and ``build(analysis, progress=None) -> bytes``. The kinds:
 
-``report_xlsx``    XLSX report: sheets ``summary`` (rates, SE, CI, n, n_eff, deff, target),
+``report_xlsx``    XLSX report: sheets ``summary`` (rates, SE, logit and Korn–Graubard CI, n, n_eff, Kish weighting effect, NCHS decision, target),
                    ``breakdowns``, ``margin_fit``, ``methodology`` and ``codebook``;
 ``microdata_csv``  one row per respondent: codes, answers, scores and the weight (UTF-8 with BOM,
                    so Excel opens it; CRLF line ends);
@@ -448,10 +448,15 @@ def methodology_paragraphs(analysis) -> list[str]:
             '"logit"): expit(logit(p) ± t(n − 1) · SE / (p(1 − p))).'
         )
         % {"level": _number_text(100 * settings.get("level", 0.95))},
-        _("Effective sample size (Kish) n_eff = (Σw)² / Σw²; design effect deff = n / n_eff."),
         _(
-            "Suppression. Breakdown cells with fewer than %(min_n)s respondents in the rate's "
-            "base are not published."
+            "Effective sample size (Kish) n_eff = (Σw)² / Σw²; Kish's weighting effect = "
+            "n / n_eff (the variance inflation due to unequal weights, not a design effect)."
+        ),
+        _(
+            "Presentation. Each rate is shown, flagged or suppressed under the NCHS Data "
+            "Presentation Standards for Proportions (2017): Korn–Graubard intervals, a "
+            "design-based effective sample size of at least 30 and bounded interval widths; "
+            "cells with fewer than %(min_n)s respondents are not estimated at all."
         )
         % {"min_n": settings.get("min_n")},
         _("Target: %(target)s%%; minimum acceptable: 80%%.")
@@ -465,6 +470,20 @@ def methodology_paragraphs(analysis) -> list[str]:
             _("The population margins are illustrative — replace with official census figures.")
         )
     return paragraphs
+
+
+def _presentation_text(estimate) -> str:
+    """The NCHS decision in words, with its reasons (a nominally suppressed cell is never shown)."""
+    if estimate.suppressed:
+        return _("suppressed (too few respondents)")
+    decision = {
+        "show": _("shown"),
+        "flag": _("shown with a flag"),
+        "suppress": _("suppressed"),
+    }.get(estimate.presentation or "show", estimate.presentation or "")
+    if estimate.flags:
+        return f"{decision} ({', '.join(estimate.flags)})"
+    return decision
 
 
 def _number_text(value: float) -> str:
@@ -500,7 +519,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
         (_("Wave"), survey.wave),
         (_("Respondents (n)"), report.n),
         (_("Effective sample size (n_eff)"), report.n_eff),
-        (_("Design effect (deff)"), report.deff),
+        (_("Kish weighting effect (n / n_eff)"), report.deff),
         (_("Weighting method"), diagnostics.method),
         (_("Iterations"), diagnostics.iterations),
         (_("Max margin error"), diagnostics.max_margin_error),
@@ -527,7 +546,10 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
         _("95% CI high"),
         _("n"),
         _("n_eff"),
-        _("deff"),
+        _("weighting effect (Kish)"),
+        _("Korn–Graubard low"),
+        _("Korn–Graubard high"),
+        _("presentation (NCHS)"),
         _("target"),
         _("meets target"),
     ]
@@ -551,12 +573,15 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
                 estimate.n,
                 _none_if_nan(estimate.n_eff),
                 _none_if_nan(estimate.deff),
+                estimate.kg_low,
+                estimate.kg_high,
+                _presentation_text(estimate),
                 target,
                 meets,
             ],
         )
         row = summary.max_row
-        for column in (3, 5, 6, 10):
+        for column in (3, 5, 6, 10, 11, 13):
             summary.cell(row=row, column=column).number_format = percent
     summary.column_dimensions["A"].width = 30
     summary.column_dimensions["B"].width = 24
@@ -577,8 +602,10 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
             _("95% CI high"),
             _("n"),
             _("n_eff"),
-            _("deff"),
-            _("suppressed"),
+            _("weighting effect (Kish)"),
+            _("Korn–Graubard low"),
+            _("Korn–Graubard high"),
+            _("presentation (NCHS)"),
         ],
     )
     for cell in breakdowns[1]:
@@ -586,6 +613,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
     for by, cells in report.breakdowns.items():
         for category, per_rate in cells.items():
             for code, estimate in per_rate.items():
+                hidden = estimate.suppressed or estimate.presentation == "suppress"
                 xlsx_append_row(
                     breakdowns,
                     [
@@ -594,18 +622,20 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
                         _label_of(analysis, by, category),
                         code,
                         names.get(code, code),
-                        None if estimate.suppressed else estimate.rate,
-                        None if estimate.suppressed else estimate.se,
-                        None if estimate.suppressed else estimate.ci_low,
-                        None if estimate.suppressed else estimate.ci_high,
+                        None if hidden else estimate.rate,
+                        None if hidden else estimate.se,
+                        None if hidden else estimate.ci_low,
+                        None if hidden else estimate.ci_high,
                         estimate.n,
-                        None if estimate.suppressed else _none_if_nan(estimate.n_eff),
-                        None if estimate.suppressed else _none_if_nan(estimate.deff),
-                        _("yes") if estimate.suppressed else _("no"),
+                        None if hidden else _none_if_nan(estimate.n_eff),
+                        None if hidden else _none_if_nan(estimate.deff),
+                        None if hidden else estimate.kg_low,
+                        None if hidden else estimate.kg_high,
+                        _presentation_text(estimate),
                     ],
                 )
                 row = breakdowns.max_row
-                for column in (6, 8, 9):
+                for column in (6, 8, 9, 13, 14):
                     breakdowns.cell(row=row, column=column).number_format = percent
 
     fit = workbook.create_sheet("margin_fit")

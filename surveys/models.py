@@ -889,6 +889,23 @@ class SurveyRelease(_Frozen):
     participation = models.DecimalField(
         _("participation (%)"), max_digits=6, decimal_places=1, null=True, blank=True
     )
+    presentation_standard = models.CharField(
+        _("presentation standard"),
+        max_length=20,
+        default="nchs-2017",
+        help_text=_(
+            "The rule that decides which rates the public page and exports show: NCHS Data "
+            "Presentation Standards for Proportions (2017)."
+        ),
+    )
+    small_cell_override = models.TextField(
+        _("small weighting cells: reason for the override"),
+        blank=True,
+        help_text=_(
+            "Empty unless an analyst published despite a weighting category under the "
+            "minimum; printed in the methodology."
+        ),
+    )
 
     class Meta:
         ordering = ["-published_at", "-version"]

@@ -8,9 +8,17 @@ for a design ``d <- rake(svydesign(ids = ~1, weights = ~d0, data), ...)``:
 * se: its Taylor-linearization standard error, the calibration margins removed from the
   linearized variable exactly as R's ``svyrecvar`` does for raked (or post-stratified) designs;
 * ci_low/ci_high: ``svyciprop(~y, ..., method = "logit")``: the interval
-  expit(logit(p) ± t(df) · se / (p (1 - p))) with df = n - 1;
-* breakdowns: ``svyby(~y, ~by, ..., svymean)`` / ``svyciprop``, i.e. domain estimates on the
-  whole weighted sample (rows outside the domain keep their place with zero weight).
+  expit(logit(p) ± t(df) · se / (p (1 - p))) with df = n - 1 (n: respondents in the rate's base);
+* kg_low/kg_high: ``svyciprop(~y, ..., method = "beta")``, the Korn–Graubard interval (see
+  :func:`korn_graubard_ci`); for p = 0 or 1 the one-sided exact interval with n_eff = n;
+* breakdowns: domain estimates on the whole weighted sample (rows outside the domain keep their
+  place with zero weight). They equal ``svyby(~y, ~by, subset(d, !is.na(y)), svymean)`` and
+  ``svyciprop``: the degrees of freedom are those of the domain's respondents *with an answer*.
+  ``svyby(..., d, svyciprop, na.rm = TRUE)`` on the whole design takes them from the domain's
+  respondents with or without an answer, so with missing answers R's interval there is a little
+  narrower than ours; without missing answers the two are the same.
+* presentation: the NCHS Data Presentation Standards for Proportions (Parker et al. 2017),
+  :func:`nchs_presentation`, decide whether a rate is shown, shown with a flag or suppressed.
 
 Everything is computed from sums per cell of the weighting cross-classification (and per
 breakdown category), so the cost is a few passes over the rows however many domains there are.
@@ -35,12 +43,21 @@ __all__ = [
     "RatesReport",
     "RateError",
     "estimate_rates",
+    "PRESENTATION_STANDARDS",
+    "beta_quantile",
     "indicator_from_values",
+    "korn_graubard_ci",
+    "nchs_presentation",
     "t_quantile",
     "weighted_rate",
 ]
 
 DEFAULT_MIN_N = 5
+
+#: Presentation standards a release can record: NCHS 2017 (the default) or none (every
+#: estimate with n >= min_n shown, the behaviour before the standard was adopted).
+NCHS_2017 = "nchs-2017"
+PRESENTATION_STANDARDS = (NCHS_2017, "none")
 
 
 class RateError(ValueError):
@@ -55,9 +72,14 @@ class RateEstimate:
     ci_high: float | None
     n: int  # respondents in the rate's base (non-missing indicator, in the domain)
     n_eff: float | None  # Kish: (sum w)^2 / sum w^2 over the base
-    deff: float | None  # Kish design effect n / n_eff
+    deff: float | None  # Kish's weighting effect n / n_eff (not the variance design effect)
     df: int  # degrees of freedom of the t quantile (n - 1)
-    suppressed: bool = False
+    suppressed: bool = False  # nominal: fewer than min_n respondents, nothing estimated
+    kg_low: float | None = None  # Korn–Graubard interval (svyciprop method = "beta")
+    kg_high: float | None = None
+    design_n_eff: float | None = None  # NCHS: p (1 - p) / se^2, at most n; n when p is 0 or 1
+    presentation: str | None = None  # "show", "flag" or "suppress" (NCHS 2017)
+    flags: tuple[str, ...] = ()  # reasons: see nchs_presentation
 
     def as_dict(self) -> dict:
         return {
@@ -65,10 +87,16 @@ class RateEstimate:
             "se": self.se,
             "ci_low": self.ci_low,
             "ci_high": self.ci_high,
+            "kg_low": self.kg_low,
+            "kg_high": self.kg_high,
             "n": self.n,
+            "df": self.df,
             "n_eff": self.n_eff,
             "deff": self.deff,
+            "design_n_eff": self.design_n_eff,
             "suppressed": self.suppressed,
+            "presentation": self.presentation,
+            "flags": list(self.flags),
         }
 
 
@@ -210,6 +238,165 @@ def t_quantile(p: float, df: float) -> float:
         if abs(step) <= 1e-15 * t:
             break
     return t
+
+
+# --------------------------------------------------------------------------------------------
+# Beta quantile (R's qbeta) without scipy
+# --------------------------------------------------------------------------------------------
+
+
+def _log_beta(a: float, b: float) -> float:
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+def beta_cdf(x: float, a: float, b: float) -> float:
+    """The regularized incomplete beta function I_x(a, b) (R ``pbeta(x, a, b)``)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    log_front = a * math.log(x) + b * math.log1p(-x) - _log_beta(a, b)
+    if x < (a + 1.0) / (a + b + 2.0):
+        return math.exp(log_front) * _beta_cf(a, b, x) / a
+    return 1.0 - math.exp(log_front) * _beta_cf(b, a, 1.0 - x) / b
+
+
+def beta_quantile(q: float, a: float, b: float) -> float:
+    """The q quantile of the Beta(a, b) distribution (R ``qbeta(q, a, b)``).
+
+    A shape of 0 puts all the mass at 0 (a = 0) or 1 (b = 0), as in R. The quantile is found by
+    Newton's method on I_x(a, b) = q, kept inside a bisection bracket, to about 1e-14.
+    """
+    if not 0.0 <= q <= 1.0 or a < 0 or b < 0 or (a == 0 and b == 0):
+        return math.nan
+    if a == 0:
+        return 0.0
+    if b == 0:
+        return 1.0
+    if q == 0.0:
+        return 0.0
+    if q == 1.0:
+        return 1.0
+    mean = a / (a + b)
+    sd = math.sqrt(a * b / ((a + b) ** 2 * (a + b + 1.0)))
+    if a + b > 1e8:
+        # lgamma of such shapes loses the digits the incomplete beta needs; here the
+        # distribution is normal to within ~1e-8 (skewness < 2e-4 times sd < 5e-5).
+        return min(max(mean + NormalDist().inv_cdf(q) * sd, 0.0), 1.0)
+    log_b = _log_beta(a, b)
+    # Start from the normal approximation, clipped inside (0, 1).
+    x = min(max(mean + NormalDist().inv_cdf(q) * sd, 1e-300), 1.0 - 1e-16)
+    low, high = 0.0, 1.0
+    for _ in range(400):
+        f = beta_cdf(x, a, b) - q
+        if f == 0.0:
+            return x
+        if f < 0:
+            low = x
+        else:
+            high = x
+        log_density = (a - 1.0) * math.log(x) + (b - 1.0) * math.log1p(-x) - log_b
+        density = math.exp(log_density) if log_density < 700 else math.inf
+        step = f / density if density > 0 else math.nan
+        candidate = x - step
+        if not (low < candidate < high) or not math.isfinite(candidate):
+            candidate = 0.5 * (low + high)  # Newton left the bracket: bisect
+        if abs(candidate - x) <= 1e-15 * max(x, 1e-300) or high - low <= 1e-16 * high:
+            return candidate
+        x = candidate
+    return x
+
+
+def korn_graubard_ci(
+    p: float, se: float, *, n: int, df: int, n_rows: int | None = None, level: float = 0.95
+) -> tuple[float | None, float | None]:
+    """The Korn–Graubard interval, R ``svyciprop(method = "beta")``.
+
+    With n_eff = p (1 - p) / se^2 · (t(n_rows - 1) / t(df))^2 (``n_rows``: R's
+    ``nrow(design)``, the whole sample for a subset of a calibrated design),
+    [qbeta(α/2, n_eff p, n_eff (1 - p) + 1), qbeta(1 - α/2, n_eff p + 1, n_eff (1 - p))].
+    For p = 0 or 1 (se = 0, where R gives NaN) the one-sided exact (Clopper–Pearson) interval
+    with n_eff = n, the respondents in the rate's base: [0, 1 - (α/2)^(1/n)] or its mirror.
+    """
+    alpha = 1.0 - level
+    if n <= 0 or not math.isfinite(p):
+        return None, None
+    if p <= 0.0 or p >= 1.0 or se <= 0.0:
+        if p <= 0.0:
+            return 0.0, beta_quantile(1.0 - alpha / 2.0, 1.0, n)
+        if p >= 1.0:
+            return beta_quantile(alpha / 2.0, n, 1.0), 1.0
+        return None, None
+    if df <= 0 or not math.isfinite(se):
+        return None, None
+    rows = n if n_rows is None else n_rows
+    n_eff = p * (1.0 - p) / (se * se)
+    if rows > 1:
+        ratio = t_quantile(1.0 - alpha / 2.0, rows - 1) / t_quantile(1.0 - alpha / 2.0, df)
+        n_eff *= ratio * ratio
+    low = beta_quantile(alpha / 2.0, n_eff * p, n_eff * (1.0 - p) + 1.0)
+    high = beta_quantile(1.0 - alpha / 2.0, n_eff * p + 1.0, n_eff * (1.0 - p))
+    return low, high
+
+
+# --------------------------------------------------------------------------------------------
+# NCHS Data Presentation Standards for Proportions (Parker et al., Vital Health Stat 2(175), 2017)
+# --------------------------------------------------------------------------------------------
+
+#: Thresholds of the standard: effective sample size, absolute and relative CI width, df.
+NCHS_MIN_N_EFF = 30
+NCHS_WIDTH_ALWAYS_SHOWN = 0.05
+NCHS_MAX_WIDTH = 0.30
+NCHS_MAX_RELATIVE_WIDTH = 1.30
+NCHS_MIN_DF = 8
+
+
+def nchs_design_n_eff(p: float, se: float, n: int) -> float:
+    """NCHS effective sample size p (1 - p) / se^2, capped at n; n when p is 0 or 1."""
+    if p <= 0.0 or p >= 1.0 or se <= 0.0:
+        return float(n)
+    return min(float(n), p * (1.0 - p) / (se * se))
+
+
+def nchs_presentation(
+    p: float | None,
+    se: float | None,
+    kg_low: float | None,
+    kg_high: float | None,
+    *,
+    n: int,
+    df: int,
+) -> tuple[str, tuple[str, ...], float | None]:
+    """(decision, flags, design n_eff) for one proportion under the NCHS 2017 standard.
+
+    Suppress (flag ``n_eff``) when the effective sample size is below 30; otherwise show when
+    the Korn–Graubard interval is at most 0.05 wide; otherwise suppress when it is 0.30 wide or
+    more (``width``) or wider than 130% of p (``relative_width``). A shown rate is flagged
+    ``complement`` when the interval is wider than 130% of 1 - p (in the 0.05–0.30 band),
+    ``df`` when the degrees of freedom are below 8, ``zero_or_one`` when p is 0 or 1 (the
+    interval is one-sided; NCHS asks for a statistical review). Decision: "show", "flag"
+    (shown with a footnote) or "suppress".
+    """
+    if p is None or se is None or kg_low is None or kg_high is None or n <= 0:
+        return "suppress", ("n_eff",), None
+    n_eff = nchs_design_n_eff(p, se, n)
+    if n_eff < NCHS_MIN_N_EFF:
+        return "suppress", ("n_eff",), n_eff
+    flags: list[str] = []
+    extreme = p <= 0.0 or p >= 1.0
+    width = kg_high - kg_low
+    if extreme:
+        flags.append("zero_or_one")
+    elif width > NCHS_WIDTH_ALWAYS_SHOWN:
+        if width >= NCHS_MAX_WIDTH:
+            return "suppress", ("width",), n_eff
+        if width / p > NCHS_MAX_RELATIVE_WIDTH:
+            return "suppress", ("relative_width",), n_eff
+        if width / (1.0 - p) > NCHS_MAX_RELATIVE_WIDTH:
+            flags.append("complement")
+    if df < NCHS_MIN_DF:
+        flags.append("df")
+    return ("flag" if flags else "show"), tuple(flags), n_eff
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,6 +553,10 @@ class _Design:
         }
 
     def estimate(self, sums: dict, *, level: float, min_n: int | None) -> list[RateEstimate]:
+        # R's nrow(design): a subset of a calibrated design keeps every row (zero weight
+        # outside it), so the Korn–Graubard df ratio uses the whole sample; an uncalibrated
+        # design's subset has only the domain's rows.
+        calibrated = bool(self.maps)
         n_dom = sums["count"].sum(axis=0)  # (K,)
         A0, A1, W0, W1 = sums["A0"], sums["A1"], sums["W0"], sums["W1"]
         Q0, Q1, Q2 = sums["Q0"], sums["Q1"], sums["Q2"]
@@ -394,16 +585,75 @@ class _Design:
             n_k = int(round(n_dom[k]))
             df = n_k - 1
             if min_n is not None and n_k < min_n:
-                results.append(RateEstimate(None, None, None, None, n_k, None, None, df, True))
+                results.append(
+                    RateEstimate(
+                        None,
+                        None,
+                        None,
+                        None,
+                        n_k,
+                        None,
+                        None,
+                        df,
+                        True,
+                        None,
+                        None,
+                        None,
+                        "suppress",
+                        ("n_eff",),
+                    )
+                )
                 continue
             if n_k == 0:
-                results.append(RateEstimate(None, None, None, None, 0, None, None, df, False))
+                results.append(
+                    RateEstimate(
+                        None,
+                        None,
+                        None,
+                        None,
+                        0,
+                        None,
+                        None,
+                        df,
+                        False,
+                        None,
+                        None,
+                        None,
+                        "suppress",
+                        ("n_eff",),
+                    )
+                )
                 continue
             rate = float(p[k])
             se = float(math.sqrt(max(float(np.atleast_1d(variance)[k]), 0.0)))
+            if rate in (0.0, 1.0):
+                se = 0.0  # every answer in the base is 0 (or 1); clear rounding residue
             low, high = _logit_ci(rate, se, df, level)
+            kg_low, kg_high = korn_graubard_ci(
+                rate, se, n=n_k, df=df, n_rows=self.n if calibrated else n_k, level=level
+            )
+            decision, flags, design_n_eff = nchs_presentation(
+                rate, se, kg_low, kg_high, n=n_k, df=df
+            )
             n_eff = float(W[k] ** 2 / Q[k])
-            results.append(RateEstimate(rate, se, low, high, n_k, n_eff, n_k / n_eff, df, False))
+            results.append(
+                RateEstimate(
+                    rate,
+                    se,
+                    low,
+                    high,
+                    n_k,
+                    n_eff,
+                    n_k / n_eff,
+                    df,
+                    False,
+                    kg_low,
+                    kg_high,
+                    design_n_eff,
+                    decision,
+                    flags,
+                )
+            )
         return results
 
 
@@ -440,7 +690,7 @@ def weighted_rate(
     level: float = 0.95,
 ) -> RateEstimate:
     """The weighted mean of a 0/1 indicator (or of scores in [0, 1]) among non-missing values,
-    with its linearized SE and logit CI."""
+    with its linearized SE, logit and Korn–Graubard CIs and NCHS presentation decision."""
     design = _Design(weights, calibration)
     y = _indicator("rate", indicator, design.n)
     return design.estimate(design.domain_sums(y, None, 1), level=level, min_n=None)[0]
@@ -478,9 +728,10 @@ def estimate_rates(
 ) -> RatesReport:
     """Overall rates and their breakdowns by each ``by`` variable.
 
-    Breakdown cells with fewer than ``min_n`` respondents in the rate's base are suppressed (no
-    estimate published, ``suppressed`` true); overall rates are never suppressed. Respondents
-    with a missing breakdown value are left out of that breakdown only.
+    Breakdown cells with fewer than ``min_n`` respondents in the rate's base are not estimated
+    at all (``suppressed`` true); overall rates always are. Every estimate also carries its NCHS
+    presentation decision (``presentation``, ``flags``), which decides what is published.
+    Respondents with a missing breakdown value are left out of that breakdown only.
     """
     if not indicators:
         raise RateError("No rates were requested.")

@@ -29,6 +29,7 @@ from surveys.analysis import (
 )
 from surveys.margins import MarginProblem, MarginsError
 from surveys.models import ReleaseFile, Survey, SurveyRelease
+from surveys.rates import NCHS_2017
 from surveys.releases import latest_release, release_publish
 
 MAX_MARGINS_BYTES = 2 * 1024 * 1024
@@ -66,6 +67,46 @@ class PublishForm(forms.Form):
         min_value=1.0,
         help_text=gettext_lazy("Empty: no trimming."),
     )
+    collapse = forms.CharField(
+        label=gettext_lazy("Merge categories for weighting"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "One per line: variable:category=neighbour, e.g. age_group:18-29=30-44. The "
+            "category is merged into its neighbour in the responses and the margins."
+        ),
+    )
+    override_reason = forms.CharField(
+        label=gettext_lazy("Publish despite small weighting categories, because"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy(
+            "Leave empty unless you must publish with a weighting category under the minimum; "
+            "the reason is stored in the release and printed in its methodology."
+        ),
+    )
+
+    def clean_collapse(self) -> dict[str, dict[str, str]]:
+        return parse_collapse_lines(self.cleaned_data.get("collapse") or "")
+
+
+def parse_collapse_lines(text: str) -> dict[str, dict[str, str]]:
+    """``variable:category=neighbour`` lines as ``{variable: {category: neighbour}}``."""
+    collapse: dict[str, dict[str, str]] = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        variable, _sep, rest = line.partition(":")
+        source, _sep2, target = rest.partition("=")
+        variable, source, target = variable.strip(), source.strip(), target.strip()
+        if not (variable and source and target) or source == target:
+            raise forms.ValidationError(
+                _("Cannot read “%(line)s”; write variable:category=neighbour.")
+                % {"line": line.strip()}
+            )
+        collapse.setdefault(variable, {})[source] = target
+    return collapse
 
 
 def _xlsx_to_csv(content: bytes) -> bytes:
@@ -168,7 +209,11 @@ def release_publish_view(request, pk: int):
     if form.is_bound and form.is_valid():
         try:
             release = release_publish(
-                survey=survey, actor=request.user, trim_cap=form.cleaned_data["trim_cap"]
+                survey=survey,
+                actor=request.user,
+                trim_cap=form.cleaned_data["trim_cap"],
+                collapse=form.cleaned_data["collapse"],
+                override_reason=form.cleaned_data["override_reason"],
             )
         except AnalysisError as exc:
             error = str(exc)
@@ -239,6 +284,35 @@ def release_file_download(request, pk: int, version: int, name: str):
 # --- Public ---------------------------------------------------------------------------------
 
 
+def public_estimate(kind: str, code: str, estimate: dict, definitions: dict, release) -> dict:
+    """One headline rate as the public page shows it under the release's presentation standard.
+
+    Under NCHS 2017 the interval is Korn–Graubard and a suppressed rate shows no number at all;
+    releases published before the standard keep their logit interval and show every rate.
+    """
+    nchs = release.presentation_standard == NCHS_2017 and "presentation" in estimate
+    decision = estimate.get("presentation") if nchs else "show"
+    low, high = (
+        (estimate.get("kg_low"), estimate.get("kg_high"))
+        if nchs
+        else (estimate.get("ci_low"), estimate.get("ci_high"))
+    )
+    target = definitions.get(code, {}).get("target")
+    shown = decision != "suppress"
+    return {
+        "kind": kind,
+        "name": definitions.get(code, {}).get("name", code),
+        "suppressed": not shown,
+        "flagged": decision == "flag",
+        "percent": 100 * estimate["rate"] if shown else None,
+        "ci_low": 100 * low if shown and low is not None else None,
+        "ci_high": 100 * high if shown and high is not None else None,
+        "n": estimate["n"],
+        "target": None if target is None else 100 * target,
+        "meets_target": None if target is None or not shown else estimate["rate"] >= target,
+    }
+
+
 def survey_results(request, slug: str):
     """The latest release's headline rates (never live numbers)."""
     survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
@@ -251,25 +325,17 @@ def survey_results(request, slug: str):
             estimate = results.get("rates", {}).get(code) if code else None
             if not estimate or estimate.get("rate") is None:
                 continue
-            target = definitions.get(code, {}).get("target")
-            headline.append(
-                {
-                    "kind": kind,
-                    "name": definitions.get(code, {}).get("name", code),
-                    "percent": 100 * estimate["rate"],
-                    "ci_low": 100 * estimate["ci_low"] if estimate["ci_low"] is not None else None,
-                    "ci_high": (
-                        100 * estimate["ci_high"] if estimate["ci_high"] is not None else None
-                    ),
-                    "n": estimate["n"],
-                    "target": None if target is None else 100 * target,
-                    "meets_target": None if target is None else estimate["rate"] >= target,
-                }
-            )
+            headline.append(public_estimate(kind, code, estimate, definitions, release))
     response = render(
         request,
         "surveys/survey_results.html",
-        {"survey": survey, "release": release, "headline": headline},
+        {
+            "survey": survey,
+            "release": release,
+            "headline": headline,
+            "nchs": release is not None and release.presentation_standard == NCHS_2017,
+            "any_flag": any(h["flagged"] for h in headline),
+        },
     )
     response["Cache-Control"] = "public, max-age=300"
     return response

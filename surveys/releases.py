@@ -99,6 +99,7 @@ def methodology_text(analysis: Analysis) -> str:
             "margins": record,
             "variables": analysis.margins.variables,
             "n": analysis.report.n,
+            "overridden": analysis.settings.get("overridden"),
         },
     ).strip()
 
@@ -204,14 +205,28 @@ def _next_version(survey: Survey) -> int:
     return (current or 0) + 1
 
 
-def release_publish(*, survey: Survey, actor, trim_cap: float | None = None) -> SurveyRelease:
+def release_publish(
+    *,
+    survey: Survey,
+    actor,
+    trim_cap: float | None = None,
+    collapse: dict[str, dict[str, str]] | None = None,
+    override_reason: str = "",
+) -> SurveyRelease:
     """Analyse ``survey`` and freeze the result as its next release version.
+
+    ``collapse`` merges small weighting categories into named neighbours; ``override_reason``
+    publishes despite a category under the minimum and is stored in the release and printed in
+    its methodology. The release records its presentation standard (NCHS 2017), which decides
+    what the public page and exports show.
 
     Raises AnalysisError (or ReleaseError) and stores nothing when any step fails. Concurrent
     publishes are serialised by locking the survey row; the unique (survey, version) constraint
     backs this up on databases without row locks.
     """
-    analysis = analyse(survey, trim_cap=trim_cap)
+    analysis = analyse(
+        survey, trim_cap=trim_cap, collapse=collapse, override_reason=override_reason
+    )
     methodology = methodology_text(analysis)
     files = build_release_files(analysis, methodology=methodology)
     headline = headline_rates(analysis)
@@ -238,6 +253,8 @@ def release_publish(*, survey: Survey, actor, trim_cap: float | None = None) -> 
                         margins_illustrative=bool(record and record.illustrative),
                         satisfaction=headline["satisfaction"],
                         participation=headline["participation"],
+                        presentation_standard=analysis.settings["presentation_standard"],
+                        small_cell_override=analysis.settings["override_reason"],
                     )
                     ReleaseFile.objects.bulk_create(
                         [

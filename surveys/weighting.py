@@ -21,10 +21,14 @@ import pandas as pd
 
 __all__ = [
     "Calibration",
+    "DEFAULT_MAX_WEIGHT_SHARE",
+    "DEFAULT_MIN_CATEGORY_N",
+    "DEFAULT_WEIGHT_TOL",
     "ConvergenceError",
     "WeightingDiagnostics",
     "WeightingError",
     "WeightingResult",
+    "SmallCategoryError",
     "category_labels",
     "kish_effective_n",
     "poststratify_weights",
@@ -39,6 +43,15 @@ Scale = Literal["n", "population"]
 #: R's ``svyrecvar`` removes the raking margins from the linearized variable by 10 sweeps of
 #: alternating projections; rates.py does the same so standard errors agree with R's digits.
 R_RAKING_VARIANCE_SWEEPS = 10
+
+#: Fewest respondents a weighting category may have (docs/methodology.md, "Small weighting
+#: cells"): below it the calibration residuals of the category are (nearly) zero and the
+#: standard error ignores the category's uncertainty.
+DEFAULT_MIN_CATEGORY_N = 20
+#: Largest share of the total weight one respondent may carry.
+DEFAULT_MAX_WEIGHT_SHARE = 0.05
+#: Raking also stops only when no weight changed by more than this (relative) in the last sweep.
+DEFAULT_WEIGHT_TOL = 1e-13
 
 
 class WeightingError(ValueError):
@@ -61,8 +74,15 @@ class WeightingError(ValueError):
 class ConvergenceError(WeightingError):
     """Raking or trimming did not reach its tolerance; ``diagnostics`` says how far it got."""
 
-    def __init__(self, message: str, *, diagnostics: WeightingDiagnostics):
-        super().__init__(message, code="not_converged")
+    def __init__(
+        self,
+        message: str,
+        *,
+        diagnostics: WeightingDiagnostics,
+        variable: str | None = None,
+        category: str | None = None,
+    ):
+        super().__init__(message, code="not_converged", variable=variable, category=category)
         self.diagnostics = diagnostics
 
 
@@ -74,6 +94,9 @@ class WeightingDiagnostics:
     converged: bool
     trimmed: int = 0  # respondents whose weight was capped or floored in any trimming round
     trim_rounds: int = 0
+    tolerance: float | None = None  # the margin tolerance used (share units)
+    weight_tolerance: float | None = None  # the weight-change tolerance used (relative)
+    max_weight_change: float | None = None  # largest relative change of a weight, last sweep
 
     def as_dict(self) -> dict:
         return {
@@ -83,6 +106,9 @@ class WeightingDiagnostics:
             "converged": self.converged,
             "trimmed": self.trimmed,
             "trim_rounds": self.trim_rounds,
+            "tolerance": self.tolerance,
+            "weight_tolerance": self.weight_tolerance,
+            "max_weight_change": self.max_weight_change,
         }
 
 
@@ -217,7 +243,32 @@ def _codes_for_variable(
     return codes
 
 
-def _check_category_counts(variable: str, categories: Sequence[str], counts: np.ndarray) -> None:
+class SmallCategoryError(WeightingError):
+    """A weighting category has fewer respondents than the minimum; ``count``, ``minimum`` and
+    ``neighbour`` (a suggested category to merge it into) say by how much and what to do."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        variable: str,
+        category: str,
+        count: int,
+        minimum: int,
+        neighbour: str | None,
+    ):
+        super().__init__(message, code="category_too_small", variable=variable, category=category)
+        self.count = count
+        self.minimum = minimum
+        self.neighbour = neighbour
+
+
+def _check_category_counts(
+    variable: str,
+    categories: Sequence[str],
+    counts: np.ndarray,
+    minimum: int | None = None,
+) -> None:
     for j, label in enumerate(categories):
         if counts[j] == 0:
             raise WeightingError(
@@ -227,6 +278,34 @@ def _check_category_counts(variable: str, categories: Sequence[str], counts: np.
                 variable=variable,
                 category=label,
             )
+    if not minimum:
+        return
+    for j, label in enumerate(categories):
+        if counts[j] < minimum:
+            neighbour = _neighbour(categories, counts, j)
+            hint = (
+                f" (e.g. --collapse {variable}:{label}={neighbour})"
+                if neighbour is not None
+                else ""
+            )
+            raise SmallCategoryError(
+                f"Only {int(counts[j])} respondent(s) have {variable} = '{label}'; a weighting "
+                f"category needs at least {minimum}. Collapse '{label}' into a neighbouring "
+                f"category for weighting{hint}, or override with a stated reason.",
+                variable=variable,
+                category=label,
+                count=int(counts[j]),
+                minimum=int(minimum),
+                neighbour=neighbour,
+            )
+
+
+def _neighbour(categories: Sequence[str], counts: np.ndarray, j: int) -> str | None:
+    """The adjacent category (in the margins' order) with more respondents, if any."""
+    options = [i for i in (j - 1, j + 1) if 0 <= i < len(categories)]
+    if not options:
+        return None
+    return categories[max(options, key=lambda i: counts[i])]
 
 
 def _normalise_margins(
@@ -325,23 +404,34 @@ def _ipf(
     total: float,
     tol: float,
     max_iter: int,
-) -> tuple[np.ndarray, int, float, bool]:
-    """Return the per-cell factor, sweeps done, max margin error (share units), converged."""
+    weight_tol: float = DEFAULT_WEIGHT_TOL,
+) -> tuple[np.ndarray, int, float, bool, float]:
+    """Return the per-cell factor, sweeps done, max margin error (share units), converged and
+    the largest relative change of a weight in the last sweep.
+
+    Every weight is its start weight times its cell's factor, so the largest relative change of
+    any weight is the largest relative change of the factor of an occupied cell. Raking stops
+    when the margins are within ``tol`` *and* no weight moved by more than ``weight_tol``.
+    """
     factor = np.ones(layout.n_cells)
+    occupied = cell_totals > 0
     targets = [t * total for t in layout.targets]
     error = np.inf
+    change = np.inf
     iterations = 0
     while iterations < max_iter:
         iterations += 1
+        before = factor[occupied].copy()
         for cmap, size, target in zip(
             layout.margin_maps, layout.margin_sizes, targets, strict=True
         ):
             achieved = np.bincount(cmap, weights=cell_totals * factor, minlength=size)
             factor *= (target / achieved)[cmap]
+        change = float(np.max(np.abs(factor[occupied] / before - 1.0))) if before.size else 0.0
         error = _max_margin_error(cell_totals * factor, layout)
-        if error <= tol:
-            return factor, iterations, error, True
-    return factor, iterations, error, False
+        if error <= tol and change <= weight_tol:
+            return factor, iterations, error, True, change
+    return factor, iterations, error, False, change
 
 
 def _max_margin_error(weighted_cells: np.ndarray, layout: _Layout) -> float:
@@ -404,6 +494,8 @@ def _calibrate(
     scale: Scale,
     population_total: float | None,
     strict: bool,
+    weight_tol: float = DEFAULT_WEIGHT_TOL,
+    max_weight_share: float | None = None,
 ) -> WeightingResult:
     if scale == "population" and population_total is None:
         raise WeightingError(
@@ -427,14 +519,17 @@ def _calibrate(
             code="bad_trim",
         )
 
+    last_change = [np.inf]
+
     def run(start: np.ndarray | None) -> tuple[np.ndarray, int, float, bool, np.ndarray]:
         if start is None:
             cell_totals = layout.cell_counts
         else:
             cell_totals = np.bincount(layout.cells, weights=start, minlength=layout.n_cells)
-        factor, iterations, error, converged = _ipf(
-            cell_totals, layout, total=float(n), tol=tol, max_iter=max_iter
+        factor, iterations, error, converged, change = _ipf(
+            cell_totals, layout, total=float(n), tol=tol, max_iter=max_iter, weight_tol=weight_tol
         )
+        last_change[0] = change
         cell_factor = factor[layout.cells]
         w = cell_factor if start is None else start * cell_factor
         return w, iterations, error, converged, cell_totals * factor
@@ -454,7 +549,15 @@ def _calibrate(
                 break
             if rounds >= max_trim_rounds:
                 diagnostics = WeightingDiagnostics(
-                    kind, iterations, error, False, int(trimmed.sum()), rounds
+                    kind,
+                    iterations,
+                    error,
+                    False,
+                    int(trimmed.sum()),
+                    rounds,
+                    tol,
+                    weight_tol,
+                    last_change[0],
                 )
                 bounds = " and ".join(
                     text
@@ -477,17 +580,31 @@ def _calibrate(
             if not converged:
                 break
     diagnostics = WeightingDiagnostics(
-        kind, iterations, error, converged, int(trimmed.sum()), rounds
+        kind,
+        iterations,
+        error,
+        converged,
+        int(trimmed.sum()),
+        rounds,
+        tol,
+        weight_tol,
+        last_change[0],
     )
     if not converged and strict:
+        worst = _worst_margin(layout, weighted_cells)
         raise ConvergenceError(
             f"{'Raking' if kind == 'raking' else 'Post-stratification'} did not converge: after "
             f"{iterations} iterations a weighted margin is still {error:.3g} (as a share) off its "
-            f"target (tolerance {tol:g}). The margins may be inconsistent with the sample, "
+            f"target (tolerance {tol:g}) and the weights still change by {last_change[0]:.3g} "
+            f"(tolerance {weight_tol:g}). The margins may be inconsistent with the sample, "
             "e.g. a combination of categories that no respondent has; collapse categories or "
-            "check the margins.",
+            f"check the margins. The worst fit is {worst[0]} = '{worst[1]}'.",
             diagnostics=diagnostics,
+            variable=worst[0],
+            category=worst[1],
         )
+    if max_weight_share is not None:
+        _check_weight_share(w, layout, max_weight_share)
     if scale == "population":
         w = scale_weights(w, total=float(population_total))
     else:
@@ -508,6 +625,57 @@ def _calibrate(
         calibration=calibration,
         population_total=population_total,
         margin_fit=_margin_fit(layout, weighted_cells),
+    )
+
+
+def _worst_margin(layout: _Layout, weighted: np.ndarray) -> tuple[str, str]:
+    """The margin category whose weighted share is furthest from its target."""
+    total = weighted.sum()
+    best = (-1.0, "", "")
+    for name, cats, cmap, size, target in zip(
+        layout.margin_names,
+        layout.margin_categories,
+        layout.margin_maps,
+        layout.margin_sizes,
+        layout.targets,
+        strict=True,
+    ):
+        gaps = np.abs(np.bincount(cmap, weights=weighted, minlength=size) / total - target)
+        j = int(np.argmax(gaps))
+        if gaps[j] > best[0]:
+            best = (float(gaps[j]), name, cats[j])
+    return best[1], best[2]
+
+
+def _check_weight_share(w: np.ndarray, layout: _Layout, limit: float) -> None:
+    """Refuse weights where one respondent carries more than ``limit`` of the total."""
+    heaviest = int(np.argmax(w))
+    share = float(w[heaviest] / w.sum())
+    if share <= limit:
+        return
+    cell = int(layout.cells[heaviest])
+    # Name the respondent's categories; the one with the fewest respondents is the likely cause.
+    named = []
+    for name, cats, cmap, size in zip(
+        layout.margin_names,
+        layout.margin_categories,
+        layout.margin_maps,
+        layout.margin_sizes,
+        strict=True,
+    ):
+        j = int(cmap[cell])
+        count = int(round(np.bincount(cmap, weights=layout.cell_counts, minlength=size)[j]))
+        named.append((count, name, cats[j]))
+    count, variable, category = min(named)
+    described = ", ".join(f"{name} = '{label}'" for _count, name, label in named)
+    raise WeightingError(
+        f"One respondent ({described}) carries {share:.1%} of the total weight; the limit is "
+        f"{limit:.1%}. {variable} = '{category}' has only {count} respondent(s): collapse it "
+        "into a neighbouring category for weighting, trim the weights, or override with a "
+        "stated reason.",
+        code="weight_share_too_large",
+        variable=variable,
+        category=category,
     )
 
 
@@ -567,14 +735,22 @@ def rake_weights(
     population_total: float | None = None,
     collapse: Mapping[str, Mapping[str, str]] | None = None,
     strict: bool = True,
+    weight_tol: float = DEFAULT_WEIGHT_TOL,
+    min_category_n: int | None = None,
+    max_weight_share: float | None = None,
 ) -> WeightingResult:
     """Rake design weights (default 1) to population margins by iterative proportional fitting.
 
     ``margins`` maps each weighting variable (a column of ``data``) to ``{category: value}``;
     values are population counts or shares (each variable is normalised to shares; validate
     uploaded margins with :mod:`surveys.margins` first). Raking stops when every weighted margin
-    share is within ``tol`` of its target, after at most ``max_iter`` sweeps; with ``strict`` a
-    failure raises :class:`ConvergenceError`, otherwise ``diagnostics.converged`` is false.
+    share is within ``tol`` of its target and no weight changed by more than ``weight_tol``
+    (relative) in the last sweep, after at most ``max_iter`` sweeps; with ``strict`` a failure
+    raises :class:`ConvergenceError`, otherwise ``diagnostics.converged`` is false.
+
+    ``min_category_n`` refuses (:class:`SmallCategoryError`) a weighting category with fewer
+    respondents; ``max_weight_share`` refuses weights where one respondent carries more than
+    that share of the total. Both are off (None) here; the product's callers turn them on.
 
     ``trim_cap``/``trim_floor`` (multiples of the mean weight) trim as R ``trimWeights`` does and
     re-rake, repeatedly, until no weight is outside the bounds by more than ``trim_tol``
@@ -604,7 +780,9 @@ def rake_weights(
     for name, cats, size in zip(names, categories, sizes, strict=True):
         stride //= size
         cmap = (np.arange(n_cells) // stride) % size
-        _check_category_counts(name, cats, np.bincount(cmap, weights=cell_counts, minlength=size))
+        _check_category_counts(
+            name, cats, np.bincount(cmap, weights=cell_counts, minlength=size), min_category_n
+        )
         margin_maps.append(cmap)
     layout = _Layout(
         variables=names,
@@ -631,6 +809,8 @@ def rake_weights(
         scale=scale,
         population_total=total,
         strict=strict,
+        weight_tol=weight_tol,
+        max_weight_share=max_weight_share,
     )
 
 
@@ -647,6 +827,8 @@ def poststratify_weights(
     scale: Scale = "n",
     population_total: float | None = None,
     collapse: Mapping[str, Mapping[str, str]] | None = None,
+    min_category_n: int | None = None,
+    max_weight_share: float | None = None,
 ) -> WeightingResult:
     """Post-stratify to a full joint population table (R ``survey::postStratify``).
 
@@ -712,11 +894,24 @@ def poststratify_weights(
     frame = pd.DataFrame({"__stratum__": combined.to_numpy()})
     try:
         codes = _codes_for_variable(frame, "__stratum__", strata, {})
+        _check_category_counts(
+            "__stratum__", strata, np.bincount(codes, minlength=len(strata)), min_category_n
+        )
     except WeightingError as error:
         category = (error.category or "").split("\x1f")
         described = " × ".join(f"{v} = '{c}'" for v, c in zip(variables, category, strict=False))
         if error.code == "category_without_population":
             message = f"Respondents have {described}, which the joint population table lacks."
+        elif isinstance(error, SmallCategoryError):
+            raise SmallCategoryError(
+                f"Only {error.count} respondent(s) have {described}; a post-stratification cell "
+                f"needs at least {error.minimum}. Collapse categories or use raking.",
+                variable=variables[0],
+                category=category[0],
+                count=error.count,
+                minimum=error.minimum,
+                neighbour=None,
+            ) from None
         else:
             message = (
                 f"No respondent has {described}, which the joint population table includes. "
@@ -755,6 +950,8 @@ def poststratify_weights(
         scale=scale,
         population_total=total,
         strict=True,
+        weight_tol=np.inf,
+        max_weight_share=max_weight_share,
     )
 
 

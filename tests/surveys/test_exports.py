@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pyreadstat
 import pytest
+from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 
 from surveys.analysis import analyse
@@ -209,8 +210,10 @@ def test_xlsx_report_has_summary_breakdowns_margin_fit_methodology_and_codebook(
     assert row[2] == pytest.approx(estimate.rate, abs=1e-15)
     assert row[3] == pytest.approx(estimate.se, abs=1e-15)
     assert (row[4], row[5]) == pytest.approx((estimate.ci_low, estimate.ci_high), abs=1e-15)
-    assert row[6] == estimate.n and row[9] == pytest.approx(0.85)
+    assert row[6] == estimate.n and row[12] == pytest.approx(0.85)
     assert row[7] == pytest.approx(estimate.n_eff) and row[8] == pytest.approx(estimate.deff)
+    assert (row[9], row[10]) == pytest.approx((estimate.kg_low, estimate.kg_high), abs=1e-15)
+    assert row[11].startswith(str(_("shown")))
     breakdowns = list(book["breakdowns"].iter_rows(values_only=True))[1:]
     cells = analysis.report.breakdowns["subdistrict"]
     assert len([r for r in breakdowns if r[0] == "subdistrict"]) == 2 * len(cells)

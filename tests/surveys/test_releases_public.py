@@ -33,8 +33,10 @@ def test_the_page_shows_the_release_and_not_live_data(client):
     released = f"{release.satisfaction}%"
     estimate = release.results["rates"]["satisfied"]
     assert released in body
+    # Under the release's NCHS 2017 standard the public interval is Korn–Graubard.
+    assert release.presentation_standard == "nchs-2017"
     assert (
-        f"{100 * estimate['ci_low']:.1f}%" in body and f"{100 * estimate['ci_high']:.1f}%" in body
+        f"{100 * estimate['kg_low']:.1f}%" in body and f"{100 * estimate['kg_high']:.1f}%" in body
     )
     assert f'<td class="sv-num">{estimate["n"]}</td>' in body
     assert "v1" in body and localtime(release.published_at).strftime("%Y-%m-%d") in body

@@ -12,7 +12,22 @@ from django.core.management.base import CommandError
 from tests.surveys import fixtures
 
 RATES = ["satisfied=q_satisfaction:4,5", "participated=q_participation:是"]
-ESTIMATE_KEYS = {"rate", "se", "ci_low", "ci_high", "n", "n_eff", "deff", "suppressed"}
+ESTIMATE_KEYS = {
+    "rate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "kg_low",
+    "kg_high",
+    "n",
+    "df",
+    "n_eff",
+    "deff",
+    "design_n_eff",
+    "suppressed",
+    "presentation",
+    "flags",
+}
 
 
 def run(*args, responses=None, margins=None):
@@ -204,10 +219,49 @@ def test_non_convergence(tmp_path):
         "y=q:1",
         "--max-iterations",
         "100",
+        "--min-category-n",
+        "0",
         responses=write(tmp_path, "r.csv", frame),
         margins=write(tmp_path, "m.csv", margins),
     )
     assert "Raking did not converge" in message
+    assert "The worst fit is" in message
+
+
+def test_a_category_under_the_minimum_is_refused_with_the_collapse_to_use(tmp_path):
+    frame = fixtures.responses()
+    frame.loc[frame.index[3:], "age_group"] = frame.loc[frame.index[3:], "age_group"].replace(
+        "18-29", "30-44"
+    )
+    frame.loc[frame.index[:3], "age_group"] = "18-29"
+    message = command_error(
+        "--rate", "y=q_participation:是", responses=write(tmp_path, "r.csv", frame)
+    )
+    assert "Only 3 respondent(s) have age_group = '18-29'" in message
+    assert "--collapse age_group:18-29=30-44" in message
+
+
+def test_the_suggested_collapse_or_an_override_with_a_reason_weights_it(tmp_path):
+    frame = fixtures.responses()
+    frame.loc[frame.index[3:], "age_group"] = frame.loc[frame.index[3:], "age_group"].replace(
+        "18-29", "30-44"
+    )
+    frame.loc[frame.index[:3], "age_group"] = "18-29"
+    responses = write(tmp_path, "r.csv", frame)
+    collapsed = run_json(
+        "--rate", "y=q_participation:是", "--collapse", "age_group:18-29=30-44", responses=responses
+    )
+    assert collapsed["weighting"]["converged"] is True
+    out, _err = run(
+        "--rate",
+        "y=q_participation:是",
+        "--override-reason",
+        "三名受访者，经统计局同意不合并",
+        "--format",
+        "table",
+        responses=responses,
+    )
+    assert "Small-cell guard overridden: 三名受访者，经统计局同意不合并" in out
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,14 @@ from django.core.management.base import BaseCommand, CommandError
 from surveys.analysis import rates_table_lines, results_dict, weigh_and_estimate
 from surveys.margins import MarginsError, parse_margins_csv
 from surveys.rates import DEFAULT_MIN_N, RateError, indicator_from_values
-from surveys.weighting import WeightingError, scale_weights, write_weights_csv
+from surveys.weighting import (
+    DEFAULT_MAX_WEIGHT_SHARE,
+    DEFAULT_MIN_CATEGORY_N,
+    DEFAULT_WEIGHT_TOL,
+    WeightingError,
+    scale_weights,
+    write_weights_csv,
+)
 
 RATE_SPEC = re.compile(r"^\s*(?P<name>[^=]+?)\s*=\s*(?P<column>[^:]+?)\s*:(?P<values>.+)$")
 COLLAPSE_SPEC = re.compile(r"^\s*(?P<variable>[^:]+?)\s*:(?P<source>[^=]+?)=(?P<target>.+)$")
@@ -72,7 +79,39 @@ class Command(BaseCommand):
         parser.add_argument(
             "--trim-floor", type=float, help="Raise weights below this multiple of the mean."
         )
-        parser.add_argument("--tolerance", type=float, default=1e-10)
+        parser.add_argument(
+            "--tolerance",
+            type=float,
+            default=1e-10,
+            help="Largest error of a weighted margin share at convergence (default 1e-10).",
+        )
+        parser.add_argument(
+            "--weight-tolerance",
+            type=float,
+            default=DEFAULT_WEIGHT_TOL,
+            help="Raking also stops only when no weight changed by more than this (relative) "
+            f"in the last sweep (default {DEFAULT_WEIGHT_TOL:g}).",
+        )
+        parser.add_argument(
+            "--min-category-n",
+            type=int,
+            default=DEFAULT_MIN_CATEGORY_N,
+            help="Refuse a weighting category with fewer respondents "
+            f"(default {DEFAULT_MIN_CATEGORY_N}); merge it with --collapse.",
+        )
+        parser.add_argument(
+            "--max-weight-share",
+            type=float,
+            default=DEFAULT_MAX_WEIGHT_SHARE,
+            help="Refuse weights where one respondent carries more than this share of the "
+            f"total (default {DEFAULT_MAX_WEIGHT_SHARE:g}).",
+        )
+        parser.add_argument(
+            "--override-reason",
+            default="",
+            help="Weight despite small categories or a heavy respondent; the reason is printed "
+            "with the results.",
+        )
         parser.add_argument("--max-iterations", type=int, default=1000)
         parser.add_argument(
             "--min-n",
@@ -133,6 +172,10 @@ class Command(BaseCommand):
                 trim_floor=options["trim_floor"],
                 min_n=options["min_n"],
                 collapse=collapse,
+                weight_tol=options["weight_tolerance"],
+                min_category_n=options["min_category_n"] or None,
+                max_weight_share=options["max_weight_share"] or None,
+                override_reason=options["override_reason"],
             )
         except (WeightingError, RateError) as error:
             raise CommandError(str(error)) from None
@@ -146,10 +189,15 @@ class Command(BaseCommand):
                 raise CommandError(f"Cannot write {options['weights_out']}: {error}") from None
 
         output = results_dict(result, report)
+        if options["override_reason"].strip():
+            output["override_reason"] = options["override_reason"].strip()
         if options["format"] == "json":
             self.stdout.write(json.dumps(output, ensure_ascii=False, indent=2))
         else:
-            self.stdout.write("\n".join(rates_table_lines(output)))
+            lines = rates_table_lines(output)
+            if "override_reason" in output:
+                lines.insert(0, f"Small-cell guard overridden: {output['override_reason']}")
+            self.stdout.write("\n".join(lines))
 
     # ------------------------------------------------------------------------------------
 
