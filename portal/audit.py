@@ -56,12 +56,21 @@ def _refuse(model, what: str) -> None:
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    """``update()`` and ``delete()`` are refused when they would touch a row.
+
+    A statement that matches nothing changes nothing and is let through: Wagtail's bulk delete,
+    once the read-only policy has filtered out every selected row, still calls ``delete()`` on
+    the empty selection, and that must not turn into a server error.
+    """
+
     def update(self, **kwargs):
-        _refuse(self.model, "update()")
+        if not purge_running() and self.exists():
+            _refuse(self.model, "update()")
         return super().update(**kwargs)
 
     def delete(self):
-        _refuse(self.model, "delete()")
+        if not purge_running() and self.exists():
+            _refuse(self.model, "delete()")
         return super().delete()
 
     # bulk_update() is update() in batches; _raw_delete() is what cascades use.
