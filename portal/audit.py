@@ -185,7 +185,7 @@ def _install(table: str):
             return
         name = schema_editor.quote_name(_trigger_name(table))
         quoted = schema_editor.quote_name(table)
-        schema_editor.execute(_FUNCTION_SQL)
+        schema_editor.execute(_FUNCTION_SQL, params=None)
         schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {quoted}")
         schema_editor.execute(
             f"CREATE TRIGGER {name} BEFORE UPDATE OR DELETE ON {quoted} "

@@ -364,6 +364,7 @@ def test_every_audit_table_has_the_trigger():
 @on_postgres
 def test_a_raw_update_or_delete_is_refused_by_the_database(case_in):
     tipoff = case_in(State.ASSIGNED)
+    purge_log()
     table = TipoffEvent._meta.db_table  # table names from the models, not from input
     for sql in (
         f"UPDATE {table} SET note = 'rewritten'",  # noqa: S608
@@ -378,6 +379,7 @@ def test_a_raw_update_or_delete_is_refused_by_the_database(case_in):
             cursor.execute(sql)
     assert TipoffEvent.objects.filter(tipoff=tipoff).count() > 0
     assert not TipoffEvent.objects.filter(note="rewritten").exists()
+    assert PurgeLog.objects.count() == 1
 
 
 @on_postgres
