@@ -39,7 +39,7 @@ _actor: contextvars.ContextVar[object | None] = contextvars.ContextVar(
 )
 
 
-class AppendOnlyError(Exception):
+class AppendOnlyError(ValueError):
     """An attempt to change or delete an audit record outside ``retention_purge``."""
 
 
