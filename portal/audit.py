@@ -144,10 +144,11 @@ def retention_purge(*, reason: str, using: str = DEFAULT_DB_ALIAS) -> Iterator[P
             yield recorder
         finally:
             _purge_run.reset(token)
-            if connection.vendor == "postgresql" and not connection.needs_rollback:
-                # Back off for the rest of an enclosing transaction, if there is one.
-                with connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
+        # Only reached on success (on failure the rollback also undoes the setting). Back off for
+        # the rest of an enclosing transaction, if there is one.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'off', true)", [PURGE_SETTING])
         apps.get_model("portal", "RetentionPurgeRun").objects.using(using).create(
             reason=recorder.reason[:200],
             started_at=recorder.started_at,

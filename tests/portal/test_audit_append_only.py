@@ -395,3 +395,17 @@ def test_the_retention_purge_passes_the_trigger_and_closes_it_again():
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(delete, [other.pk])
     assert PurgeLog.objects.filter(pk=other.pk).exists()
+
+
+@on_postgres
+def test_a_failed_purge_rolls_back_and_leaves_the_trigger_closed():
+    row = purge_log()
+    delete = f"DELETE FROM {PurgeLog._meta.db_table} WHERE id = %s"  # noqa: S608
+    with pytest.raises(RuntimeError), audit.retention_purge(reason="fails") as _run:
+        with connection.cursor() as cursor:
+            cursor.execute(delete, [row.pk])
+        raise RuntimeError("boom")
+    assert PurgeLog.objects.filter(pk=row.pk).exists()
+    assert not RetentionPurgeRun.objects.exists()
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(delete, [row.pk])
