@@ -26,6 +26,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.search import ChineseSearchableMixin, html_to_text
+from portal.audit import AppendOnlyModel
 
 #: Years an officer may enter for a plan or a report: a typo such as 20255 is refused.
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -883,8 +884,9 @@ class DisclosureRequestAttachment(models.Model):
         return f"{self.request_id}: {self.document_id}"
 
 
-class DisclosureRequestEvent(models.Model):
-    """Who did what to a request, and when. Written in the same transaction as the change."""
+class DisclosureRequestEvent(AppendOnlyModel):
+    """Who did what to a request, and when. Written in the same transaction as the change;
+    append-only (``portal.audit``)."""
 
     class Kind(models.TextChoices):
         RECEIVED = "received", _("Received")
@@ -899,10 +901,10 @@ class DisclosureRequestEvent(models.Model):
         CLOSED = "closed", _("Closed")
         NOTE = "note", _("Note")
 
-    request = models.ForeignKey(DisclosureRequest, on_delete=models.CASCADE, related_name="events")
+    request = models.ForeignKey(DisclosureRequest, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField()
     on_date = models.DateField()

@@ -469,9 +469,9 @@ def plan_years() -> list[int]:
 
 
 def can_process_requests(user) -> bool:
-    return user.is_authenticated and (
-        user.is_superuser or user.has_perm("disclosure.process_disclosurerequest")
-    )
+    """Officers and administrators by their group (or the permission granted explicitly);
+    superuser status alone is not a role (requests carry the applicant's identity)."""
+    return roles.user_has_explicit_perm(user, "disclosure.process_disclosurerequest")
 
 
 def requests_for_user(*, user):

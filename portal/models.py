@@ -11,6 +11,8 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from portal.audit import AppendOnlyModel
+
 phone_validator = RegexValidator(
     r"^\+?[0-9]{6,15}$", _("Enter a phone number of 6 to 15 digits, optionally starting with +.")
 )
@@ -177,6 +179,27 @@ class WorkdayOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} ({self.reason})" if self.reason else f"{self.date:%Y-%m-%d}"
+
+
+class RetentionPurgeRun(AppendOnlyModel):
+    """One run of a documented retention purge (``portal.audit.retention_purge``).
+
+    The only way audit rows are changed or removed leaves this row behind: what ran, why, when,
+    and how many rows of each kind it touched (never the data itself).
+    """
+
+    reason = models.CharField(_("reason"), max_length=200)
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    counts = models.JSONField(_("rows touched"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-finished_at", "-pk"]
+        verbose_name = _("retention purge run")
+        verbose_name_plural = _("retention purge runs")
+
+    def __str__(self) -> str:
+        return f"{self.reason} {self.finished_at:%Y-%m-%d %H:%M}"
 
 
 @register_setting(icon="site")

@@ -8,6 +8,8 @@ Code refers to roles by these constants, never by spelling a group name.
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 EDITOR = "编辑"
@@ -55,12 +57,48 @@ def grant_permissions(apps, role: str, perms: list[str]) -> None:
         group.permissions.add(permission)
 
 
+# --- Superuser is not a role ------------------------------------------------------------------
+#
+# Django answers ``user.has_perm(...)`` with True for any active superuser. That is right for
+# running the site (pages, users, settings) and wrong for the guarded work: seeing who reported,
+# downloading original evidence photos (they keep GPS), deciding cases, processing disclosure
+# requests, reading raw survey answers. Those ask ``has_role`` or ``user_has_explicit_perm``, which
+# look only at the user's groups and their own and their groups' permissions, never at
+# ``is_superuser``.
+
+
 def has_role(user, role: str) -> bool:
-    if not user.is_authenticated:
+    """Membership of the role's group. Superuser status is not a role."""
+    if not (user and user.is_authenticated and user.is_active):
         return False
-    if user.is_superuser:
-        return True
     return user.groups.filter(name=role).exists()
+
+
+def explicit_permissions(user) -> frozenset[str]:
+    """ "app_label.codename" of the permissions granted to ``user`` or to one of their groups.
+
+    Unlike ``user.get_all_permissions()`` this ignores ``is_superuser``. Cached on the user object
+    for the request, as Django caches its own permission lookups.
+    """
+    if not (user and user.is_authenticated and user.is_active):
+        return frozenset()
+    cached = getattr(user, "_explicit_perm_cache", None)
+    if cached is None:
+        Permission = apps.get_model("auth", "Permission")
+        rows = (
+            Permission.objects.filter(Q(user=user) | Q(group__user=user))
+            .values_list("content_type__app_label", "codename")
+            .distinct()
+        )
+        cached = frozenset(f"{app_label}.{codename}" for app_label, codename in rows)
+        user._explicit_perm_cache = cached
+    return cached
+
+
+def user_has_explicit_perm(user, perm: str) -> bool:
+    """``perm`` ("app_label.codename") granted to the user or a group of theirs; not implied by
+    superuser status."""
+    return perm in explicit_permissions(user)
 
 
 def can_access_admin(user) -> bool:

@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "portal.audit.AuditActorMiddleware",  # who is acting, for audit rows written by signals
     "django.contrib.messages.middleware.MessageMiddleware",
     "portal.middleware.StaffMfaMiddleware",
     "portal.middleware.AdminAccessDeniedMiddleware",

@@ -1,7 +1,14 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from portal.models import Department, HolidayCalendarYear, Subdistrict, WorkdayOverride
+from portal.audit_admin import AuditViewSetMixin
+from portal.models import (
+    Department,
+    HolidayCalendarYear,
+    RetentionPurgeRun,
+    Subdistrict,
+    WorkdayOverride,
+)
 
 
 class SubdistrictViewSet(SnippetViewSet):
@@ -39,12 +46,21 @@ class HolidayCalendarYearViewSet(SnippetViewSet):
     list_display = ["year", "source"]
 
 
+class RetentionPurgeRunViewSet(AuditViewSetMixin, SnippetViewSet):
+    model = RetentionPurgeRun
+    icon = "bin"
+    menu_label = _("Retention purge runs")
+    list_display = ["finished_at", "reason", "counts"]
+    list_filter = ["reason"]
+
+
 class ReferenceDataViewSetGroup(SnippetViewSetGroup):
     items = (
         SubdistrictViewSet,
         DepartmentViewSet,
         WorkdayOverrideViewSet,
         HolidayCalendarYearViewSet,
+        RetentionPurgeRunViewSet,
     )
     menu_icon = "folder-open-inverse"
     menu_label = _("Reference data")

@@ -31,6 +31,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PreviewableMixin
 
+from portal.audit import AppendOnlyModel
 from portal.storage import PrivateStorage
 
 code_validator = RegexValidator(
@@ -720,8 +721,8 @@ class AbuseSignal(models.Model):
         return f"{self.signal_hash[:8]} {self.seen_on}"
 
 
-class SurveyEvent(models.Model):
-    """Audit log of fieldwork actions: tokens generated, imports, exclusions."""
+class SurveyEvent(AppendOnlyModel):
+    """Audit log of fieldwork actions: tokens generated, imports, exclusions (append-only)."""
 
     class Kind(models.TextChoices):
         TOKENS_GENERATED = "tokens", _("Tokens generated")
@@ -731,10 +732,10 @@ class SurveyEvent(models.Model):
         MARGINS = "margins", _("Population margins uploaded")
         RELEASED = "released", _("Release published")
 
-    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="events")
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     detail = models.CharField(_("detail"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
+from portal import roles
 from surveys.models import QuotaCell, Response, ScoringDefinition, Survey, split_codes
 from surveys.scoring import ScoringRule, score_responses, unweighted_rates
 
@@ -27,12 +28,16 @@ RESPONDENT_COLUMNS = [
 ]
 
 
+# Raw answers and fieldwork need an explicit grant (the analyst or administrator group, or the
+# permission itself); superuser status alone is not a role (portal.roles).
+
+
 def can_view_responses(user) -> bool:
-    return user.is_authenticated and user.has_perm("surveys.view_responses")
+    return roles.user_has_explicit_perm(user, "surveys.view_responses")
 
 
 def can_manage_fieldwork(user) -> bool:
-    return user.is_authenticated and user.has_perm("surveys.manage_fieldwork")
+    return roles.user_has_explicit_perm(user, "surveys.manage_fieldwork")
 
 
 def survey_for_analyst(*, user, pk: int, manage: bool = False) -> Survey:

@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import audit
 from surveys.models import (
     AbuseSignal,
     Answer,
@@ -432,7 +433,8 @@ def signals_purge(*, on: dt.date | None = None, days: int | None = None) -> dict
     on = on or today()
     days = retention_days() if days is None else days
     cutoff = on - dt.timedelta(days=days)
-    with transaction.atomic():
+    # Through the one retention escape hatch, so each run is recorded (portal.RetentionPurgeRun).
+    with audit.retention_purge(reason="survey_purge") as run:
         signals, _detail = AbuseSignal.objects.filter(seen_on__lt=cutoff).delete()
         closed = [
             s.pk
@@ -440,4 +442,6 @@ def signals_purge(*, on: dt.date | None = None, days: int | None = None) -> dict
             if s.state() == "closed"
         ]
         drafts, _detail = ResponseDraft.objects.filter(survey_id__in=closed).delete()
+        run.add("surveys.abusesignal", signals)
+        run.add("surveys.responsedraft", drafts)
     return {"signals": signals, "drafts": drafts}

@@ -10,6 +10,7 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from portal.audit_admin import AuditViewSetMixin
 from surveys.models import ImportBatch, Survey, SurveyEvent, TokenBatch
 from surveys.questionnaire import load_structure, structure_problems
 
@@ -79,13 +80,12 @@ class ImportBatchViewSet(SnippetViewSet):
     inspect_view_enabled = True
 
 
-class SurveyEventViewSet(SnippetViewSet):
+class SurveyEventViewSet(AuditViewSetMixin, SnippetViewSet):
     model = SurveyEvent
     icon = "history"
     menu_label = _("Fieldwork log")
     list_display = ["created_at", "survey", "kind", "actor", "detail"]
     list_filter = ["survey", "kind"]
-    inspect_view_enabled = True
 
 
 class SurveyViewSetGroup(SnippetViewSetGroup):

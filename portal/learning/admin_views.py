@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal import roles
 from portal.learning import selectors, services
 from portal.learning.forms import StatisticsFilterForm
 from portal.learning.models import Redemption
@@ -28,12 +29,15 @@ STATS_PERMISSION = "learning.view_learning_statistics"
 DESK_PERMISSION = "learning.change_redemption"
 
 
+# Explicit grants only (a group or the permission): superuser status is not a role.
+
+
 def can_view_statistics(user) -> bool:
-    return user.is_authenticated and user.has_perm(STATS_PERMISSION)
+    return roles.user_has_explicit_perm(user, STATS_PERMISSION)
 
 
 def can_handle_redemptions(user) -> bool:
-    return user.is_authenticated and user.has_perm(DESK_PERMISSION)
+    return roles.user_has_explicit_perm(user, DESK_PERMISSION)
 
 
 @never_cache

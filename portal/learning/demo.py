@@ -77,12 +77,6 @@ def ensure_rewards() -> list[Reward]:
     return rewards
 
 
-def _backdate(model, pk: int, field: str, when: dt.datetime) -> None:
-    # Demo history only: ledger rows are append-only for the application; the seeder moves the
-    # timestamp of the row it has just written into the past.
-    model.objects.filter(pk=pk).update(**{field: when})
-
-
 def _quiz_day(user, day: dt.date, rng: random.Random, skill_by_topic: dict, subdistrict_id):
     question_ids = services.pick_daily_questions(user_id=user.pk, day=day, size=5)
     if not question_ids:
@@ -113,15 +107,15 @@ def _quiz_day(user, day: dt.date, rng: random.Random, skill_by_topic: dict, subd
     AttemptAnswer.objects.filter(attempt=attempt).update(answered_at=when)
     points = correct * 2
     if points:
-        entry = LedgerEntry.objects.create(
+        LedgerEntry.objects.create(
             user=user,
             amount=points,
             reason=LedgerEntry.Reason.QUIZ,
             key=f"quiz:{day.isoformat()}:{user.pk}",
             note=f"{correct}/{len(question_ids)}",
             subdistrict_id=subdistrict_id,
+            created_at=when,
         )
-        _backdate(LedgerEntry, entry.pk, "created_at", when)
     QuizAttempt.objects.filter(pk=attempt.pk).update(
         created_at=when, finished_at=when, correct_count=correct, points_awarded=points
     )

@@ -20,12 +20,15 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from portal.audit import AppendOnlyModel
 
 source_url_validator = RegexValidator(
     r"^(/(?!/)|https?://)\S*$",
@@ -215,8 +218,8 @@ class PointsAccount(models.Model):
         return self.nickname or str(self.pk)
 
 
-class LedgerEntry(models.Model):
-    """One award or spend of points. Append-only: never updated, never deleted."""
+class LedgerEntry(AppendOnlyModel):
+    """One award or spend of points. Append-only: never updated, never deleted (``portal.audit``)."""
 
     class Reason(models.TextChoices):
         READING = "reading", _("Reading a column article")
@@ -241,10 +244,10 @@ class LedgerEntry(models.Model):
         verbose_name=_("sub-district"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
     )
-    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -264,14 +267,6 @@ class LedgerEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.amount:+d} {self.get_reason_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not self._state.adding:
-            raise ValueError("Ledger entries are immutable; write a new entry instead.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("Ledger entries are immutable.")
 
 
 class QuizAttempt(models.Model):

@@ -102,7 +102,7 @@ class CaseFilterForm(forms.Form):
 
 
 def _require_case_access(request) -> None:
-    if not request.user.has_perm("tipoffs.view_tipoff"):
+    if not selectors.can_open_cases(request.user):
         raise PermissionDenied
 
 
@@ -170,7 +170,7 @@ def index(request):
     form, queue, qs = filtered_cases(request)
     export = request.GET.get("export")
     if export in ("csv", "xlsx"):
-        if not request.user.has_perm("tipoffs.export_tipoffs"):
+        if not selectors.can_export(request.user):
             raise PermissionDenied
         return exports.export_response(qs, fmt=export, user=request.user)
     page = Paginator(selectors.for_queue_list(qs), 50).get_page(request.GET.get("p"))
@@ -192,7 +192,7 @@ def index(request):
             "today": timezone.localdate(),
             "is_intake": is_intake,
             "departments": Department.objects.filter(is_active=True) if is_intake else [],
-            "can_export": request.user.has_perm("tipoffs.export_tipoffs"),
+            "can_export": selectors.can_export(request.user),
             "querystring": query.urlencode(),
         },
     )

@@ -11,4 +11,4 @@ class TipoffsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal.tipoffs import signals  # noqa: F401 - connects the receivers
+        from portal.tipoffs import rights, signals  # noqa: F401 - connects the receivers

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from portal.audit import AppendOnlyModel
 from portal.models import Department, Subdistrict, phone_validator
 from portal.tipoffs.storage import EvidenceStorage
 
@@ -376,16 +377,20 @@ class ReporterIdentity(models.Model):
         return bool(self.phone or self.email) and self.purged_at is None
 
 
-class IdentityAccessLog(models.Model):
-    """Every time a member of staff saw a reporter's identity."""
+class IdentityAccessLog(AppendOnlyModel):
+    """Every time a member of staff saw a reporter's identity (or an original photo).
+
+    Append-only (``portal.audit``): the rows, the report and the account they name are protected
+    from deletion.
+    """
 
     tipoff = models.ForeignKey(
-        Tipoff, on_delete=models.CASCADE, related_name="identity_views", verbose_name=_("report")
+        Tipoff, on_delete=models.PROTECT, related_name="identity_views", verbose_name=_("report")
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("viewed by"),
     )
@@ -447,18 +452,18 @@ class ActorRole(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
-class TipoffEvent(models.Model):
-    """One line of a case's history: who did what, when, from which state to which."""
+class TipoffEvent(AppendOnlyModel):
+    """One line of a case's history: who did what, when, from which state to which (append-only)."""
 
     tipoff = models.ForeignKey(
-        Tipoff, on_delete=models.CASCADE, related_name="events", verbose_name=_("report")
+        Tipoff, on_delete=models.PROTECT, related_name="events", verbose_name=_("report")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("by"),
     )
@@ -472,7 +477,7 @@ class TipoffEvent(models.Model):
         Department,
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("department"),
     )
@@ -563,8 +568,8 @@ class Open311Client(models.Model):
         return self.name
 
 
-class PurgeLog(models.Model):
-    """What the retention command purged, without the data itself."""
+class PurgeLog(AppendOnlyModel):
+    """What the retention command purged, without the data itself (append-only)."""
 
     tipoff_id_value = models.BigIntegerField(_("report id"))
     reference = models.CharField(_("case number"), max_length=32)
@@ -579,6 +584,57 @@ class PurgeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.purged_at:%Y-%m-%d}"
+
+
+class IdentityRightChange(AppendOnlyModel):
+    """A grant or revocation of a right to see reporters' identities or original photos.
+
+    Written by ``portal.tipoffs.signals`` whenever the right changes hands: directly on an account,
+    by joining or leaving a group that holds it, or by a group gaining or losing it. Append-only;
+    shown to administrators under Report settings.
+    """
+
+    class Change(models.TextChoices):
+        GRANTED = "granted", _("Granted")
+        REVOKED = "revoked", _("Revoked")
+
+    class Via(models.TextChoices):
+        USER_PERMISSION = "user_permission", _("Permission on the account")
+        GROUP_MEMBERSHIP = "group_membership", _("Group membership")
+        GROUP_PERMISSION = "group_permission", _("Permission on the group")
+        GROUP_DELETED = "group_deleted", _("Group deleted")
+
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("changed by"),
+        help_text=_("Empty when the change came from a command or the shell."),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    group_name = models.CharField(_("group"), max_length=150, blank=True)
+    permission = models.CharField(_("right"), max_length=100)
+    change = models.CharField(_("change"), max_length=8, choices=Change.choices)
+    via = models.CharField(_("through"), max_length=20, choices=Via.choices)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("identity right change")
+        verbose_name_plural = _("identity right changes")
+
+    def __str__(self) -> str:
+        whom = self.user_id or self.group_name
+        return f"{self.get_change_display()} {self.permission} {whom} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Notification(models.Model):

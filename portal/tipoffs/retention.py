@@ -6,10 +6,10 @@ import datetime as dt
 import logging
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from portal import audit
 from portal.tipoffs.models import PurgeLog, ReporterIdentity, State
 
 logger = logging.getLogger(__name__)
@@ -37,8 +37,10 @@ def purge_reporter_identities(*, now: dt.datetime | None = None, dry_run: bool =
     if dry_run:
         return due.count()
     count = 0
-    for identity in due.iterator():
-        with transaction.atomic():
+    # One transaction through the retention escape hatch (portal.audit): the run is recorded in
+    # portal.RetentionPurgeRun, each identity in PurgeLog.
+    with audit.retention_purge(reason="tipoffs_purge_identities") as run:
+        for identity in due.iterator():
             fields = [f for f in ("name", "phone", "email", "user") if getattr(identity, f)]
             identity.name = identity.phone = identity.email = ""
             identity.user = None
@@ -51,6 +53,7 @@ def purge_reporter_identities(*, now: dt.datetime | None = None, dry_run: bool =
                 closed_at=identity.tipoff.closed_at,
                 fields=",".join(fields),
             )
-        count += 1
+            count += 1
+        run.add("tipoffs.reporteridentity", count)
     logger.info("Purged %s reporter identities closed before %s", count, cutoff.date())
     return count

@@ -8,10 +8,13 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal import roles
+from portal.audit_admin import AuditViewSetMixin
 from portal.tipoffs import admin_views
 from portal.tipoffs.models import (
     Category,
     IdentityAccessLog,
+    IdentityRightChange,
     Open311Client,
     PurgeLog,
     ReplyTemplate,
@@ -21,12 +24,12 @@ from portal.tipoffs.models import (
 
 class CaseMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("tipoffs.view_tipoff")
+        return roles.user_has_explicit_perm(request.user, "tipoffs.view_tipoff")
 
 
 class RewardMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("tipoffs.view_reward_eligibility")
+        return roles.user_has_explicit_perm(request.user, "tipoffs.view_reward_eligibility")
 
 
 class TipoffCaseViewSet(ViewSet):
@@ -95,25 +98,27 @@ class Open311ClientViewSet(SnippetViewSet):
     list_display = ["name", "is_active", "created_at"]
 
 
-class IdentityAccessLogViewSet(SnippetViewSet):
+class IdentityAccessLogViewSet(AuditViewSetMixin, SnippetViewSet):
     model = IdentityAccessLog
     icon = "view"
     menu_label = _("Identity access log")
     list_display = ["tipoff", "user", "viewed_at", "purpose"]
     list_filter = ["purpose"]
-    add_view_enabled = False
-    copy_view_enabled = False
-    inspect_view_enabled = True
 
 
-class PurgeLogViewSet(SnippetViewSet):
+class PurgeLogViewSet(AuditViewSetMixin, SnippetViewSet):
     model = PurgeLog
     icon = "bin"
     menu_label = _("Identity purges")
     list_display = ["reference", "closed_at", "purged_at", "fields"]
-    add_view_enabled = False
-    copy_view_enabled = False
-    inspect_view_enabled = True
+
+
+class IdentityRightChangeViewSet(AuditViewSetMixin, SnippetViewSet):
+    model = IdentityRightChange
+    icon = "lock"
+    menu_label = _("Identity right changes")
+    list_display = ["at", "change", "permission", "user", "group_name", "via", "actor"]
+    list_filter = ["change", "via", "permission"]
 
 
 class TipoffReferenceViewSetGroup(SnippetViewSetGroup):
@@ -123,6 +128,7 @@ class TipoffReferenceViewSetGroup(SnippetViewSetGroup):
         ReplyTemplateViewSet,
         Open311ClientViewSet,
         IdentityAccessLogViewSet,
+        IdentityRightChangeViewSet,
         PurgeLogViewSet,
     )
     menu_icon = "cogs"

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
+from portal import roles
 from portal.models import Department
 from portal.tipoffs import deadlines, notifications
 from portal.tipoffs.models import (
@@ -72,7 +73,12 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 def is_intake(user) -> bool:
-    return bool(user and user.is_authenticated and user.has_perm("tipoffs.intake_tipoff"))
+    """The intake group's right (or the permission granted explicitly); never superuser status."""
+    return roles.user_has_explicit_perm(user, "tipoffs.intake_tipoff")
+
+
+def is_handler(user) -> bool:
+    return roles.user_has_explicit_perm(user, "tipoffs.handle_tipoff")
 
 
 def department_ids_of(user) -> set[int]:
@@ -83,10 +89,8 @@ def department_ids_of(user) -> set[int]:
 
 def is_handler_for(user, tipoff: Tipoff) -> bool:
     """A handler who belongs to one of the report's assigned departments."""
-    if not (user and user.is_authenticated and user.has_perm("tipoffs.handle_tipoff")):
+    if not is_handler(user):
         return False
-    if user.is_superuser:
-        return True
     assigned = set(tipoff.assignments.values_list("department_id", flat=True))
     return bool(assigned & department_ids_of(user))
 
@@ -159,7 +163,7 @@ def _actor_role(actor, tipoff: Tipoff | None = None) -> tuple[str, Department | 
         return ActorRole.SYSTEM, None
     if is_intake(actor):
         return ActorRole.INTAKE, None
-    if tipoff is not None and actor.has_perm("tipoffs.handle_tipoff"):
+    if tipoff is not None and is_handler(actor):
         return ActorRole.DEPARTMENT, handler_department(actor, tipoff)
     return ActorRole.ADMIN, None
 

@@ -124,7 +124,13 @@ def test_a_superuser_needs_an_explicit_grant_to_reveal_the_identity(client, assi
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     login(client, root)
     url = reverse("tipoffs_admin:case", args=[assigned.pk])
-    assert client.get(url).status_code == 200  # sees the case …
+    # Superuser status is not a role (issue 12): no case screens without a grant …
+    assert refused(client.get(url))
+    assert refused(client.post(url, {"action": "show_identity"}))
+    # … the administrators' rights (cases, no identity) let it see the case …
+    for codename in ("view_tipoff", "view_all_tipoffs"):
+        root.user_permissions.add(Permission.objects.get(codename=codename))
+    assert client.get(url).status_code == 200
     assert refused(client.post(url, {"action": "show_identity"}))  # … not who reported it
     assert not IdentityAccessLog.objects.exists()
     root.user_permissions.add(Permission.objects.get(codename="view_reporter_identity"))
