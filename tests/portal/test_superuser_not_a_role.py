@@ -23,7 +23,7 @@ from tests.factories import UserFactory
 from tests.surveys.builders import build_survey
 from tests.tipoffs.conftest import (  # noqa: F401 - pytest fixtures used by name below
     _calendar_2027,
-    _evidence_in_memory,
+    _private_storage_in_memory,
     case_in,
     category,
     dept_a,
