@@ -1,17 +1,14 @@
-from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.translation import gettext as _
 
-from portal.roles import can_access_admin
-
-_ADMIN_PREFIX = "/admin/"
+from portal import mfa
 
 
 class StaffMfaMiddleware:
-    """With PORTAL_REQUIRE_STAFF_MFA on, staff who can open the Wagtail admin must enrol TOTP first.
+    """With PORTAL_REQUIRE_STAFF_MFA on, staff reach non-public data only after a TOTP step.
+
+    Which routes serve non-public data is declared once in ``portal.mfa`` (the whole admin, evidence
+    photos, documents); staff without a completed step there are sent to enrol or to enter a code
+    (allauth's re-authentication), then back. Anonymous users and residents are left alone.
 
     Wagtail's own login form is not used (it would bypass allauth's two-factor step):
     /admin/login/ redirects to the allauth login, see portal.urls.
@@ -21,18 +18,14 @@ class StaffMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.PORTAL_REQUIRE_STAFF_MFA
-            and request.path.startswith(_ADMIN_PREFIX)
-            and request.user.is_authenticated
-            and can_access_admin(request.user)
-            and not Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
-        ):
-            messages.warning(
-                request,
-                _("Staff must set up two-factor authentication before using the administration."),
-            )
-            return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.PORTAL_REQUIRE_STAFF_MFA:
+            return None
+        match = request.resolver_match
+        if not mfa.needs_staff_mfa(
+            view_name=match.view_name if match else None, path=request.path_info
+        ):
+            return None
+        return mfa.step_up_redirect(request)
