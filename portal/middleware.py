@@ -1,3 +1,4 @@
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 
 from portal import mfa
@@ -29,3 +30,37 @@ class StaffMfaMiddleware:
         ):
             return None
         return mfa.step_up_redirect(request)
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware with the looser admin policy under /admin/ (see settings).
+
+    A view's own csp decorators still win; everywhere else the public policy applies.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and parts.replace is None
+            and request.path_info.startswith(mfa.ADMIN_PATH_PREFIX)
+        ):
+            parts.replace = settings.PORTAL_CSP_ADMIN_DIRECTIVES
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """Sends Permissions-Policy from PORTAL_PERMISSIONS_POLICY (feature -> allow list)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}={allow}" for feature, allow in settings.PORTAL_PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
