@@ -166,7 +166,6 @@ MAIN_PUBLIC_PAGES = [
     "/disclosure/projects/",
     "/disclosure/requests/new/",
     "/surveys/",
-    "/surveys/s/eco-2025/results/",
     "/tipoffs/new",
     "/tipoffs/cases",
     "/tipoffs/stats",
