@@ -1,18 +1,19 @@
-from allauth.mfa.models import Authenticator
+from csp.middleware import CSPMiddleware
 from django.conf import settings
-from django.contrib import messages
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+from portal import mfa
 from portal.roles import can_access_admin
-
-_ADMIN_PREFIX = "/admin/"
 
 
 class StaffMfaMiddleware:
-    """With PORTAL_REQUIRE_STAFF_MFA on, staff who can open the Wagtail admin must enrol TOTP first.
+    """With PORTAL_REQUIRE_STAFF_MFA on, staff reach non-public data only after a TOTP step.
+
+    Which routes serve non-public data is declared once in ``portal.mfa`` (the whole admin, evidence
+    photos, documents); staff without a completed step there are sent to enrol or to enter a code
+    (allauth's re-authentication), then back. Anonymous users and residents are left alone.
 
     Wagtail's own login form is not used (it would bypass allauth's two-factor step):
     /admin/login/ redirects to the allauth login, see portal.urls.
@@ -22,21 +23,51 @@ class StaffMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.PORTAL_REQUIRE_STAFF_MFA
-            and request.path.startswith(_ADMIN_PREFIX)
-            and request.user.is_authenticated
-            and can_access_admin(request.user)
-            and not Authenticator.objects.filter(
-                user=request.user, type=Authenticator.Type.TOTP
-            ).exists()
-        ):
-            messages.warning(
-                request,
-                _("Staff must set up two-factor authentication before using the administration."),
-            )
-            return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not settings.PORTAL_REQUIRE_STAFF_MFA:
+            return None
+        match = request.resolver_match
+        if not mfa.needs_staff_mfa(
+            view_name=match.view_name if match else None, path=request.path_info
+        ):
+            return None
+        return mfa.step_up_redirect(request)
+
+
+class PortalCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware with the looser admin policy under /admin/ (see settings).
+
+    A view's own csp decorators still win; everywhere else the public policy applies.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if (
+            not report_only
+            and parts.config is None
+            and parts.replace is None
+            and request.path_info.startswith(mfa.ADMIN_PATH_PREFIX)
+        ):
+            parts.replace = settings.PORTAL_CSP_ADMIN_DIRECTIVES
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """Sends Permissions-Policy from PORTAL_PERMISSIONS_POLICY (feature -> allow list)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}={allow}" for feature, allow in settings.PORTAL_PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header:
+            response.headers.setdefault("Permissions-Policy", self.header)
+        return response
 
 
 class AdminAccessDeniedMiddleware:
@@ -52,7 +83,7 @@ class AdminAccessDeniedMiddleware:
 
     def __call__(self, request):
         if (
-            request.path.startswith(_ADMIN_PREFIX)
+            request.path_info.startswith(mfa.ADMIN_PATH_PREFIX)
             and request.user.is_authenticated
             and not can_access_admin(request.user)
         ):

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     # Background work
     "django_tasks",
     "django_tasks_db",
+    # Content-Security-Policy (its system checks; the middleware is portal's subclass)
+    "csp",
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -87,6 +89,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.PortalCSPMiddleware",  # Content-Security-Policy, see its block below
+    "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -501,6 +505,56 @@ if not DEBUG:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # The health and readiness checks are probed over plain HTTP by load balancers.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+
+# --- Content-Security-Policy and Permissions-Policy -------------------------------------------
+# On everywhere (production, development, tests and the browser journeys), with django-csp 4.
+# The public site runs no inline script, no inline event handler and no inline style: scripts
+# and styles are files under static/. Pages are cached and shared, so nonces are not used.
+# The Wagtail admin (/admin/) renders inline <script> in its widgets and inline styles, so
+# portal.middleware.PortalCSPMiddleware replaces those directives there with
+# PORTAL_CSP_ADMIN_DIRECTIVES. See docs/operations.md, "Accounts and security".
+# Origins of images from elsewhere, e.g. the tip-off map's tile server
+# ("https://tiles.example.gov.cn" when TIPOFFS_MAP_TILE_URL points there).
+PORTAL_CSP_EXTRA_IMG_SRC = env_list("PORTAL_CSP_EXTRA_IMG_SRC", [])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *PORTAL_CSP_EXTRA_IMG_SRC],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Replaced directives under /admin/ (Wagtail 8: inline widget scripts, inline styles, image
+# previews from blob: URLs, its own preview iframes).
+PORTAL_CSP_ADMIN_DIRECTIVES = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", *PORTAL_CSP_EXTRA_IMG_SRC],
+    "font-src": ["'self'", "data:"],
+    "frame-ancestors": ["'self'"],
+}
+# Browser features no page needs are switched off; the tip-off form may ask for the position.
+PORTAL_PERMISSIONS_POLICY = {
+    "camera": "()",
+    "microphone": "()",
+    "geolocation": "(self)",
+    "payment": "()",
+    "usb": "()",
+    "serial": "()",
+    "hid": "()",
+    "midi": "()",
+    "display-capture": "()",
+    "accelerometer": "()",
+    "gyroscope": "()",
+    "magnetometer": "()",
+}
 
 # --- Logging --------------------------------------------------------------------------------
 # Every handler carries the redacting filter (portal/logredact.py): e-mail addresses, phone and

@@ -33,3 +33,36 @@ def _chinese_interface():
     activated (a request to /en/ leaves English active; reverse() would then build /en/ URLs)."""
     with translation.override("zh-hans"):
         yield
+
+
+# --- Personas (tests/factories.py defines them; app conftests may still carry older copies) ---
+
+
+def _persona_fixture(name):
+    @pytest.fixture
+    def _fixture(db):
+        from tests.factories import create_persona
+
+        return create_persona(name)
+
+    _fixture.__name__ = name
+    _fixture.__doc__ = f"The {name.replace('_', ' ')} persona (tests.factories.create_persona)."
+    return _fixture
+
+
+resident = _persona_fixture("resident")
+editor = _persona_fixture("editor")
+disclosure_officer = _persona_fixture("disclosure_officer")
+intake = _persona_fixture("intake")
+handler_a = _persona_fixture("handler_a")
+handler_b = _persona_fixture("handler_b")
+analyst = _persona_fixture("analyst")
+administrator = _persona_fixture("administrator")
+
+
+@pytest.fixture
+def personas(db):
+    """Every persona by name, ``anonymous`` as None."""
+    from tests.factories import create_personas
+
+    return create_personas()

@@ -55,3 +55,60 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
 
 def member_of(user, department, *, is_lead=False):
     return DepartmentMembership.objects.create(user=user, department=department, is_lead=is_lead)
+
+
+# --- Personas -------------------------------------------------------------------------------
+# One definition of who is who, used by tests/conftest.py's fixtures and by module-scoped data
+# (the persona matrix). The administrator is also a superuser, as in the demo data (portal.demo):
+# superuser status alone must grant no identity, evidence, intake, handler, analyst or
+# disclosure-officer action, so tests that use it prove that rule too.
+PERSONA_NAMES = (
+    "anonymous",
+    "resident",
+    "editor",
+    "disclosure_officer",
+    "intake",
+    "handler_a",
+    "handler_b",
+    "analyst",
+    "administrator",
+)
+STAFF_PERSONAS = frozenset(PERSONA_NAMES) - {"anonymous", "resident"}
+
+
+def persona_departments():
+    """Department A (handler_a's) and department B (handler_b's)."""
+    dept_a = DepartmentFactory(code="dept-a", name="甲局")
+    dept_b = DepartmentFactory(code="dept-b", name="乙局")
+    return dept_a, dept_b
+
+
+def create_persona(name: str):
+    """The user of persona ``name`` (None for anonymous); idempotent by username."""
+    from portal import roles
+
+    if name == "anonymous":
+        return None
+    role = {
+        "resident": None,
+        "editor": roles.EDITOR,
+        "disclosure_officer": roles.DISCLOSURE_OFFICER,
+        "intake": roles.INTAKE_OFFICER,
+        "handler_a": roles.DEPARTMENT_HANDLER,
+        "handler_b": roles.DEPARTMENT_HANDLER,
+        "analyst": roles.ANALYST,
+        "administrator": roles.ADMINISTRATOR,
+    }[name]
+    user = UserFactory(username=name, roles=[role] if role else [])
+    if name == "administrator" and not user.is_superuser:
+        user.is_superuser = user.is_staff = True
+        user.save(update_fields=["is_superuser", "is_staff"])
+    if name in ("handler_a", "handler_b"):
+        dept_a, dept_b = persona_departments()
+        department = dept_a if name == "handler_a" else dept_b
+        DepartmentMembership.objects.get_or_create(user=user, department=department)
+    return user
+
+
+def create_personas() -> dict:
+    return {name: create_persona(name) for name in PERSONA_NAMES}

@@ -154,3 +154,56 @@ def test_a_missing_page_shows_the_english_404_page_in_the_site_look(page):
     expect(page.locator('main a[lang="zh-hans"]')).to_have_attribute("href", "/")
     assert site_stylesheet_applied(page)
     assert_accessible(page)
+
+
+# Main public pages of the demo site, each under the production Content-Security-Policy.
+MAIN_PUBLIC_PAGES = [
+    "/",
+    "/en/",
+    "/column/",
+    "/disclosure/",
+    "/disclosure/indicators/",
+    "/disclosure/projects/",
+    "/disclosure/requests/new/",
+    "/surveys/",
+    "/tipoffs/new",
+    "/tipoffs/cases",
+    "/tipoffs/stats",
+    "/learning/",
+    "/learning/try/",
+    "/search/?q=%E7%8E%AF%E5%A2%83",
+    "/accounts/login/",
+    "/accounts/signup/",
+]
+
+# Registered before any page script runs (init scripts are not subject to the page's policy).
+_RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} ` +
+    `at ${e.sourceFile || ""}:${e.lineNumber || ""}`);
+});
+"""
+
+
+def test_main_public_pages_report_no_content_security_policy_violation(new_page):
+    page = new_page()
+    page.add_init_script(_RECORD_VIOLATIONS)
+    console = []
+    page.on(
+        "console",
+        lambda message: (
+            console.append(message.text)
+            if re.search(r"Content.Security.Policy|Permissions.Policy", message.text, re.I)
+            else None
+        ),
+    )
+    for path in MAIN_PUBLIC_PAGES:
+        response = page.goto(path)
+        assert response.status == 200, path
+        assert "script-src 'self'" in response.headers["content-security-policy"], path
+        assert "geolocation=(self)" in response.headers["permissions-policy"], path
+        page.wait_for_load_state("load")
+        violations = page.evaluate("() => window.__cspViolations")
+        assert not violations, f"{path}: {violations}"
+    assert not console, console

@@ -67,8 +67,11 @@ def test_staff_must_enrol_two_factor_before_using_the_admin(client, settings):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
 
+    # Enrolment alone is not enough: the session must enter a code (tests/portal/test_mfa.py).
     TOTP.activate(editor, generate_totp_secret())
-    assert client.get("/admin/").status_code == 200
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("mfa_reauthenticate"))
 
 
 def test_two_factor_rule_leaves_residents_alone(client, settings):
