@@ -59,6 +59,8 @@ class Outcome:
     code: str = ""
     error: str = ""
     retry_after: str = ""
+    sent: float = 0.0  # perf_counter when the POST left / its answer came back
+    answered: float = 0.0
 
 
 @dataclass
@@ -78,6 +80,13 @@ class LoadResult:
 
     def server_errors(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.status >= 500 or o.status == 0]
+
+    def post_phase(self) -> float:
+        """Seconds from the first POST sent to the last answer received."""
+        posted = [o for o in self.outcomes if o.sent]
+        if not posted:
+            return float("nan")
+        return max(o.answered for o in posted) - min(o.sent for o in posted)
 
     def percentile(self, p: float, kind: str | None = None) -> float:
         times = sorted(o.elapsed for o in self.outcomes if o.accepted and kind in (None, o.kind))
@@ -146,11 +155,14 @@ def submit_one(
         files = [("photos", "photo.jpg", photo)] if photo else ()
     if barrier is not None:
         barrier.wait(timeout=600)
+    outcome.sent = time.perf_counter()
     try:
         reply = resident.post(path, fields, files, token=token)
     except Exception as exc:
         outcome.error = repr(exc)
         return outcome
+    finally:
+        outcome.answered = time.perf_counter()
     outcome.status, outcome.elapsed = reply.status, reply.elapsed
     outcome.retry_after = reply.headers.get("retry-after", "")
     outcome.accepted = _accepted(kind, reply)
@@ -164,11 +176,15 @@ def submit_one(
     return outcome
 
 
-def burst(topology: Topology, surveys: int, tipoffs: int, *, photo: bool = True) -> LoadResult:
-    """``surveys`` + ``tipoffs`` residents, all posting at the same moment (one thread each)."""
+def burst(
+    topology: Topology, surveys: int, tipoffs: int, *, photo: bool = True, at_barrier=None
+) -> LoadResult:
+    """``surveys`` + ``tipoffs`` residents, all posting at the same moment (one thread each).
+
+    ``at_barrier`` is called once, when every resident has its form and none has posted yet."""
     picture = photo_bytes(7) if photo else None
     total = surveys + tipoffs
-    barrier = threading.Barrier(total)
+    barrier = threading.Barrier(total, action=at_barrier)
     numbers = [next_resident_number() for _ in range(total)]
     kinds = ["survey"] * surveys + ["tipoff"] * tipoffs
     random.Random(1).shuffle(kinds)

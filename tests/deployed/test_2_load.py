@@ -48,7 +48,7 @@ def test_an_export_job_is_processed_exactly_once_with_two_workers(healthy):
     )
     assert [status for _, status, _ in rows] == ["done"] * len(jobs), rows
     tasks = topology.sql(
-        "SELECT args_kwargs, status, worker_ids FROM django_tasks_db_dbtaskresult "
+        "SELECT args_kwargs, status, worker_ids FROM django_tasks_database_dbtaskresult "
         "WHERE task_path LIKE %s",
         ("%run_export_job",),
     )
