@@ -32,7 +32,7 @@ from tests.deployed.load import account, burst  # noqa: E402
 
 
 def tree_cpu_seconds(root_pid: int) -> float:
-    """User + system CPU of a process and all its descendants (live ones), from /proc."""
+    """User + system CPU of a process and all its descendants (and their reaped children)."""
     tick = os.sysconf("SC_CLK_TCK")
     parents: dict[int, int] = {}
     cpu: dict[int, float] = {}
@@ -45,7 +45,9 @@ def tree_cpu_seconds(root_pid: int) -> float:
             continue
         pid = int(entry.name)
         parents[pid] = int(fields[1])
-        cpu[pid] = (int(fields[11]) + int(fields[12])) / tick
+        # utime + stime, plus cutime + cstime: children that exited (PostgreSQL backends,
+        # recycled workers) and were reaped count in their parent.
+        cpu[pid] = sum(int(x) for x in fields[11:15]) / tick
     total, stack = 0.0, [root_pid]
     while stack:
         pid = stack.pop()
@@ -68,11 +70,40 @@ def cpu_by_role(topology: Topology) -> dict[str, float]:
     }
 
 
+def page_views(topology: Topology, count: int) -> None:
+    """Anonymous visitors reading cached pages through nginx: CPU per view by role."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    paths = ["/", "/deployed-notice/"]
+
+    def view(i: int) -> int:
+        return topology.resident(f"127.2.{i // 250 % 250}.{i % 250 + 1}").get(paths[i % 2]).status
+
+    for i in range(20):  # fill the page cache
+        view(i)
+    before, started = cpu_by_role(topology), time.monotonic()
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(view, range(count)))
+    wall, after = time.monotonic() - started, cpu_by_role(topology)
+    used = {role: after[role] - before[role] for role in after}
+    print(
+        f"page views: {count} in {wall:.1f} s ({count / wall:.0f}/s), statuses "
+        f"{ {s: statuses.count(s) for s in set(statuses)} }; CPU ms per view: "
+        + ", ".join(f"{role} {seconds * 1000 / count:.2f}" for role, seconds in used.items())
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--surveys", type=int, default=1000)
     parser.add_argument("--tipoffs", type=int, default=500)
     parser.add_argument("--no-photo", action="store_true")
+    parser.add_argument(
+        "--page-views",
+        type=int,
+        default=0,
+        help="afterwards, this many anonymous page views (home and a page, cached) from 8 threads",
+    )
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()}", flush=True)
     started = time.monotonic()
@@ -127,6 +158,8 @@ def main() -> None:
                 )
                 + f"; total {total * 1000 / accepted:.1f} (reporters' confirmation page included)"
             )
+        if args.page_views:
+            page_views(topology, args.page_views)
         topology.sweep_orphan_photos()
         print(f"integrity: {topology.integrity() or 'ok'}")
         print(f"load average after: {os.getloadavg()}")
