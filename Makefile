@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres e2e lint format messages catalogues lock check-deploy clean
+.PHONY: help install run test test-postgres deployed-test e2e lint format messages catalogues lock check-deploy clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
@@ -39,6 +39,10 @@ test: $(STAMP) ## Run the whole test suite on SQLite (browser journeys run when 
 test-postgres: $(STAMP) ## Run the suite against DATABASE_URL (default: local PostgreSQL, fresh test database)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/eco_portal} \
 		$(PY) -m pytest -n 2 --dist load --create-db $(PYTEST_ARGS)
+
+deployed-test: $(STAMP) ## Start the deployed topology (nginx, 2 app servers, 2 workers, private PostgreSQL/Redis/S3) and test it
+	@command -v nginx >/dev/null || { echo "nginx is required: apt-get install nginx-light"; exit 1; }
+	PORTAL_DEPLOYED_TEST=1 $(PY) -m pytest tests/deployed -n 0 -p no:randomly $(PYTEST_ARGS)
 
 e2e: $(STAMP) ## Run only the browser journeys
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.unavailable.DependencyUnavailableMiddleware",  # database/storage down → 503
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.PortalCSPMiddleware",  # Content-Security-Policy, see its block below
     "portal.middleware.PermissionsPolicyMiddleware",

@@ -40,3 +40,32 @@ def test_one_client_object_serves_every_call(redis_cache):
     assert redis_cache._cache.get_client() is client
     redis_cache.set("k", "v")
     assert redis_cache._cache.get_client(write=True) is client
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_stopped_redis_means_no_cache_not_an_error():
+    """Redis down: reads miss, writes go nowhere, rate-limit counters read as zero (fail open)."""
+    import time
+
+    from portal.cache import RedisCache
+
+    cache = RedisCache(f"redis://127.0.0.1:{_closed_port()}/0", {})
+    assert cache.get("page", "miss") == "miss"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.add("counter", 1, 60) is True  # first hit of a window: allowed
+    assert cache.incr("counter") == 1
+    assert cache.set("k", "v") is None
+    assert cache.delete("k") is False
+    assert cache.has_key("k") is False
+    # The circuit is open: later calls do not even try to connect.
+    started = time.monotonic()
+    for _ in range(100):
+        cache.get("page")
+    assert time.monotonic() - started < 0.5
