@@ -356,17 +356,32 @@ def photo_bytes(seed: int = 0) -> bytes:
 # --- Forms the residents fill in ---------------------------------------------------------------
 
 
-def survey_fields(rng, marker: str) -> list[tuple[str, str]]:
-    """A complete answer to the demo questionnaire; ``marker`` goes into the free-text Q10."""
+SUBDISTRICTS = ["donghua", "bingcaogang", "nongnongping", "dadukou", "guaziping", "yinjiang"]
+AGE_GROUPS = ["18-29", "30-44", "45-59", "60+"]
+
+
+def survey_fields(rng, marker: str, index: int | None = None) -> list[tuple[str, str]]:
+    """A complete answer to the demo questionnaire; ``marker`` goes into the free-text Q10.
+
+    With ``index`` the weighting variables cycle through their categories, so that a load of
+    120 or more answers fills every weighting category to the minimum the weighting requires
+    (20 respondents), whatever the random answers."""
+    if index is None:
+        place, sex, age = (
+            rng.choice(SUBDISTRICTS),
+            rng.choice(["male", "female"]),
+            rng.choice(AGE_GROUPS),
+        )
+    else:
+        # Nested cycles, so that every (sub-district, sex, age group) cell has answers after 48:
+        # independent cycles of 6, 2 and 4 would confound sex with age group.
+        place = SUBDISTRICTS[index % 6]
+        sex = ["male", "female"][index // 6 % 2]
+        age = AGE_GROUPS[index // 12 % 4]
     fields = [
-        (
-            "subdistrict",
-            rng.choice(
-                ["donghua", "bingcaogang", "nongnongping", "dadukou", "guaziping", "yinjiang"]
-            ),
-        ),
-        ("sex", rng.choice(["male", "female"])),
-        ("age_group", rng.choice(["18-29", "30-44", "45-59", "60+"])),
+        ("subdistrict", place),
+        ("sex", sex),
+        ("age_group", age),
         ("Q1", rng.choice("123459")),
     ]
     fields += [(f"Q2_{row}", rng.choice("123459")) for row in "12345678"]
@@ -896,7 +911,7 @@ http {{
         if negative:
             problems["negative points balances"] = negative
         failed_exports_with_content = self.sql(
-            "SELECT id FROM surveys_exportjob WHERE status <> 'done' AND content IS NOT NULL"
+            "SELECT id FROM surveys_exportjob WHERE status <> 'done' AND file <> ''"
         )
         if failed_exports_with_content:
             problems["unfinished exports holding a file"] = failed_exports_with_content

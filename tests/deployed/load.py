@@ -125,6 +125,7 @@ def submit_one(
     gate: threading.Semaphore | None = None,
     resident: Resident | None = None,
     rng: random.Random | None = None,
+    slot: int | None = None,
 ) -> Outcome:
     rng = rng or random.Random(i)
     marker = f"M{uuid.uuid4().hex}"
@@ -148,7 +149,7 @@ def submit_one(
         return outcome
     token = token.group(1)
     if kind == "survey":
-        fields, files = survey_fields(rng, marker), ()
+        fields, files = survey_fields(rng, marker, slot), ()
     else:
         phone = f"138{i:08d}"[-11:]
         fields = tipoff_fields(topology, marker, phone)
@@ -168,7 +169,14 @@ def submit_one(
     outcome.accepted = _accepted(kind, reply)
     if outcome.accepted and kind == "tipoff":
         try:
+            # The code page is in the session until shown: a resident who meets the 503 page
+            # ("please try again shortly") reloads it, as its text asks.
             done = resident.get(reply.location)
+            for _attempt in range(90):
+                if done.status != 503:
+                    break
+                time.sleep(1)
+                done = resident.get(reply.location)
             match = CODE_RE.search(done.text)
             outcome.code = match.group(1).strip() if match else ""
         except Exception as exc:
@@ -188,6 +196,8 @@ def burst(
     numbers = [next_resident_number() for _ in range(total)]
     kinds = ["survey"] * surveys + ["tipoff"] * tipoffs
     random.Random(1).shuffle(kinds)
+    # The n-th survey of the burst answers for the n-th weighting cell (see survey_fields).
+    slots = [kinds[:i].count(kind) for i, kind in enumerate(kinds)]
     result = LoadResult()
     outcomes: list[Outcome | None] = [None] * total
     gate = threading.Semaphore(16)
@@ -195,7 +205,13 @@ def burst(
     def run(i: int) -> None:
         gate.acquire()  # opening the forms is spread out; the posts are simultaneous
         outcomes[i] = submit_one(
-            topology, kinds[i], numbers[i], photo=picture, barrier=barrier, gate=gate
+            topology,
+            kinds[i],
+            numbers[i],
+            photo=picture,
+            barrier=barrier,
+            gate=gate,
+            slot=slots[i],
         )
 
     threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(total)]

@@ -13,7 +13,7 @@ import time
 from tests.deployed.harness import ENQUEUE_EXPORTS, SURVEY_SLUG
 from tests.deployed.load import account, burst
 
-SURVEYS = int(os.environ.get("PORTAL_DEPLOYED_SURVEYS", "100"))
+SURVEYS = int(os.environ.get("PORTAL_DEPLOYED_SURVEYS", "150"))  # >= 120: see survey_fields
 TIPOFFS = int(os.environ.get("PORTAL_DEPLOYED_TIPOFFS", "50"))
 
 

@@ -171,14 +171,12 @@ def test_a_worker_killed_mid_export_leaves_no_half_file_and_the_job_is_marked_fa
         lock.rollback()
     time.sleep(1)
     row = topology.sql(
-        "SELECT status, content IS NULL, sha256 FROM surveys_exportjob WHERE id=%s", (caught,)
+        "SELECT status, file = '', sha256 FROM surveys_exportjob WHERE id=%s", (caught,)
     )[0]
-    assert row == ("running", True, "")  # no half file: content is written only when complete
+    assert row == ("running", True, "")  # no half file: the file is recorded only when complete
     # The daily survey_purge marks jobs that lost their worker as failed (after 6 hours).
     topology.manage("shell", "--no-imports", "-c", EXPIRE_STALE_EXPORTS)
-    row = topology.sql(
-        "SELECT status, content IS NULL FROM surveys_exportjob WHERE id=%s", (caught,)
-    )
+    row = topology.sql("SELECT status, file = '' FROM surveys_exportjob WHERE id=%s", (caught,))
     assert row == [("failed", True)]
     # Starting the export again works, once, on the restarted workers.
     out = topology.manage(
