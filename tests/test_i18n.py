@@ -37,9 +37,19 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entries(path):
     shutil.which("xgettext") is None, reason="GNU gettext not installed (CI installs it)"
 )
 def test_catalogues_cover_every_string_in_the_source(tmp_path):
-    """Re-extract the messages into a scratch copy of locale/ and compare the msgid sets."""
-    scratch = tmp_path / "locale"
-    shutil.copytree(ROOT / "locale", scratch)
+    """Re-extract the messages in a scratch copy of the project and compare the msgid sets.
+
+    makemessages writes into every locale/ directory above the files it reads, so it runs in a
+    copy: run in the checkout it would rewrite the committed catalogues."""
+    project = tmp_path / "project"
+    shutil.copytree(
+        ROOT,
+        project,
+        ignore=shutil.ignore_patterns(
+            ".venv", "var", ".git", "tests", "node_modules", "__pycache__", "*.mo", "bench", "docs"
+        ),
+    )
+    scratch = project / "locale"
     for domain in ("django", "djangojs"):
         subprocess.run(
             [
@@ -60,7 +70,7 @@ def test_catalogues_cover_every_string_in_the_source(tmp_path):
                 "--ignore",
                 "static/vendor/*",
             ],
-            cwd=ROOT,
+            cwd=project,
             check=True,
             capture_output=True,
             env={
@@ -68,7 +78,8 @@ def test_catalogues_cover_every_string_in_the_source(tmp_path):
                 "DJANGO_DEBUG": "true",
                 "DJANGO_SETTINGS_MODULE": "portal.settings",
                 "PORTAL_LOCALE_DIR": str(scratch),
-                "PYTHONPATH": str(ROOT),
+                "PORTAL_VAR_DIR": str(tmp_path / "var"),
+                "PYTHONPATH": str(project),
             },
         )
     for domain in ("django", "djangojs"):
