@@ -14,7 +14,7 @@ Each app declares its state machine as a table of :class:`Transition` rows in a
 4. ask the policy (the app's existing guard, e.g. ``workflow.is_intake``): a refusal raises the
    machine's ``PermissionDenied`` subclass before anything about the row's state is revealed;
 5. check the from-state: the machine's ``ValidationError`` subclass, with a translated message;
-6. apply the row's field changes, set the target state, save, write the event row;
+6. set the target state, apply the row's field changes, save, write the event row;
 7. run the notification rule inside the same transaction — notifications are outbox rows, so
    they commit or roll back with the state — and register every ``ctx.after_commit`` callback
    with ``transaction.on_commit``: nothing leaves the process unless the transaction commits.
@@ -183,11 +183,11 @@ class StateMachine:
                 raise self.forbidden(ctx)
             if ctx.from_state not in row.sources:
                 raise self.not_allowed(ctx)
-            if row.apply is not None:
-                row.apply(ctx)
             target = row.target(ctx) if callable(row.target) else row.target
             if target is not None:
                 setattr(obj, self.state_field, target)
+            if row.apply is not None:
+                row.apply(ctx)  # sees the target state (deadlines depend on it)
             ctx.to_state = getattr(obj, self.state_field)
             obj.save()
             if row.event is not None:

@@ -446,7 +446,7 @@ def _rate(ctx: Context) -> None:
     tipoff.rating = ctx.data["rating"]
     tipoff.rating_comment = comment
     tipoff.rated_at = ctx.now
-    if tipoff.state == State.RESOLVED:
+    if ctx.from_state == State.RESOLVED:
         tipoff.closed_at = ctx.now
     ctx.event_fields.update(
         role=ActorRole.REPORTER, note=comment, public=False, data={"rating": tipoff.rating}
