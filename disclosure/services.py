@@ -74,7 +74,10 @@ def indicator_reading_record(
     value_text: str = "",
     user=None,
 ) -> IndicatorReading:
-    """Create or replace the reading of ``indicator`` for ``period``."""
+    """Create or replace the reading of ``indicator`` for ``period``.
+
+    With ``indicator_reading_stamp_entered_by`` the only code that writes ``IndicatorReading``
+    (the admin's snippet form saves through Wagtail; a test scans the code for other writers)."""
     reading, _created = IndicatorReading.objects.update_or_create(
         indicator=indicator,
         period=period,
@@ -88,6 +91,15 @@ def indicator_reading_record(
         },
     )
     return reading
+
+
+def indicator_reading_stamp_entered_by(*, reading: IndicatorReading, user) -> None:
+    """Record who entered a reading saved through the admin form (once, the first editor)."""
+    if reading.entered_by_id is None and getattr(user, "is_authenticated", False):
+        IndicatorReading.objects.filter(pk=reading.pk, entered_by__isnull=True).update(
+            entered_by=user
+        )
+        reading.entered_by = user
 
 
 @dataclass(frozen=True)

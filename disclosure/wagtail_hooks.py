@@ -44,8 +44,9 @@ def register_requests_menu_item():
 @hooks.register("after_edit_snippet")
 def record_entering_user(request, instance):
     from disclosure.models import IndicatorReading, ProjectProgress
+    from disclosure.services import indicator_reading_stamp_entered_by
 
-    if isinstance(instance, IndicatorReading) and instance.entered_by_id is None:
-        IndicatorReading.objects.filter(pk=instance.pk).update(entered_by=request.user)
+    if isinstance(instance, IndicatorReading):
+        indicator_reading_stamp_entered_by(reading=instance, user=request.user)
     if isinstance(instance, ProjectProgress) and instance.created_by_id is None:
         ProjectProgress.objects.filter(pk=instance.pk).update(created_by=request.user)

@@ -47,7 +47,6 @@ __all__ = [
     "analyse",
     "current_margins",
     "margin_problem_text",
-    "margins_create",
     "parse_survey_margins",
     "rates_table_lines",
     "results_dict",
@@ -403,37 +402,6 @@ def _variables_in(data: bytes | str) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
-
-
-def margins_create(
-    *,
-    survey,
-    margins: PopulationMargins,
-    label: str,
-    source_note: str = "",
-    illustrative: bool = False,
-    filename: str = "",
-    actor=None,
-):
-    """Store validated margins as the survey's current margins (earlier uploads are kept)."""
-    from surveys.models import SurveyEvent, SurveyMargins
-
-    record = SurveyMargins.objects.create(
-        survey=survey,
-        label=label,
-        source_note=source_note,
-        illustrative=illustrative,
-        rows=[[v, c, x] for v, c, x in margins.rows()],
-        filename=filename,
-        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    SurveyEvent.objects.create(
-        survey=survey,
-        kind=SurveyEvent.Kind.MARGINS,
-        actor=record.uploaded_by,
-        detail=f"margins: {label}"[:500],
-    )
-    return record
 
 
 def current_margins(survey):

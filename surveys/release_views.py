@@ -19,12 +19,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from portal.storage import private_file_response
-from surveys import selectors
+from surveys import selectors, services
 from surveys.analysis import (
     AnalysisError,
     current_margins,
     margin_problem_text,
-    margins_create,
     parse_survey_margins,
 )
 from surveys.margins import MarginProblem, MarginsError
@@ -158,7 +157,7 @@ def margins_upload(request, pk: int):
             except MarginsError as error:
                 problems = [margin_problem_text(p) for p in error.problems]
             else:
-                margins_create(
+                services.margins_store(
                     survey=survey,
                     margins=margins,
                     label=form.cleaned_data["label"],

@@ -29,6 +29,7 @@ from surveys.models import (
     ResponseDraft,
     Survey,
     SurveyEvent,
+    SurveyMargins,
     SurveyToken,
     TokenBatch,
 )
@@ -445,3 +446,51 @@ def signals_purge(*, on: dt.date | None = None, days: int | None = None) -> dict
         run.add("surveys.abusesignal", signals)
         run.add("surveys.responsedraft", drafts)
     return {"signals": signals, "drafts": drafts}
+
+
+# --- population margins -------------------------------------------------------------------
+
+
+def margins_store(
+    *,
+    survey,
+    margins,
+    label: str,
+    source_note: str = "",
+    illustrative: bool = False,
+    filename: str = "",
+    actor=None,
+):
+    """Store validated margins as the survey's current margins (earlier uploads are kept).
+
+    The one writer of ``SurveyMargins`` (a test scans the code for others); ``margins`` is a
+    ``surveys.margins.PopulationMargins`` already validated against the questionnaire."""
+    with transaction.atomic():
+        return _margins_store(
+            survey=survey,
+            margins=margins,
+            label=label,
+            source_note=source_note,
+            illustrative=illustrative,
+            filename=filename,
+            actor=actor,
+        )
+
+
+def _margins_store(*, survey, margins, label, source_note, illustrative, filename, actor):
+    record = SurveyMargins.objects.create(
+        survey=survey,
+        label=label,
+        source_note=source_note,
+        illustrative=illustrative,
+        rows=[[v, c, x] for v, c, x in margins.rows()],
+        filename=filename,
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    SurveyEvent.objects.create(
+        survey=survey,
+        kind=SurveyEvent.Kind.MARGINS,
+        actor=record.uploaded_by,
+        detail=f"margins: {label}"[:500],
+    )
+    return record
