@@ -1,10 +1,13 @@
 """Reference data every app shares: accounts, sub-districts, departments, the working-day calendar
-overrides and the site-wide settings shown in the page shell."""
+overrides, the site-wide settings shown in the page shell and the notification outbox."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -261,3 +264,54 @@ class PortalSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = _("portal settings")
+
+
+class Notification(models.Model):
+    """One message to one recipient over one channel (the outbox row of ``portal.notifications``).
+
+    A notice to a reporter who gave a phone and an e-mail address is two rows, each sent and
+    retried on its own, so a failed e-mail never resends the text message.
+
+    Personal data: none is stored here. The recipient is a reference (``recipient_kind`` +
+    ``recipient_id``, e.g. ``tipoffs.reporter`` + the report's id, or ``user`` + the account's id)
+    resolved to an address only when the message is sent, so erasing a reporter's identity also
+    stops every unsent notice to them; the message is rendered at send time from ``template`` and
+    ``context`` (ids only) and never stored; ``last_error`` holds an exception class name, never a
+    gateway's message (which may quote the address). Rows live as long as the object they are
+    about (a ``GenericRelation`` on that model deletes them with it).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (no address)")
+
+    event = models.CharField(_("event"), max_length=60)
+    role = models.CharField(_("recipient role"), max_length=30)
+    channel = models.CharField(_("channel"), max_length=20)
+    recipient_kind = models.CharField(_("recipient kind"), max_length=40)
+    recipient_id = models.PositiveBigIntegerField(_("recipient id"))
+    template = models.CharField(_("template"), max_length=60)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("about (type)")
+    )
+    object_id = models.PositiveBigIntegerField(_("about (id)"))
+    related = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="notification_about")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.role} by {self.channel} ({self.state})"

@@ -11,4 +11,5 @@ class TipoffsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal.tipoffs import rights, signals  # noqa: F401 - connects the receivers
+        # Receivers, and the notification rules and recipient kinds (portal.notifications).
+        from portal.tipoffs import notifications, rights, signals  # noqa: F401

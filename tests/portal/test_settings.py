@@ -300,3 +300,21 @@ def test_production_starts_with_smtp_and_the_disabled_sms_sender():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_sms_template_ids_override_single_keys_and_refuse_unknown_ones():
+    code = "from django.conf import settings; print(settings.PORTAL_SMS_TEMPLATES['{}'])"
+    ok = run_python(
+        code.format("tipoff_resolved"),
+        DJANGO_DEBUG="true",
+        PORTAL_SMS_TEMPLATES='{"tipoff_resolved": "SMS_123456789"}',
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == "SMS_123456789"
+    kept = run_python(code.format("tipoff_submitted"), DJANGO_DEBUG="true")
+    assert kept.stdout.strip() == "PORTAL_TIPOFF_SUBMITTED"
+    for bad in ('{"tipoff_closed": "SMS_1"}', '{"tipoff_resolved": ""}', '["SMS_1"]'):
+        refused = run_python(
+            code.format("tipoff_resolved"), DJANGO_DEBUG="true", PORTAL_SMS_TEMPLATES=bad
+        )
+        assert refused.returncode != 0 and "PORTAL_SMS_TEMPLATES" in refused.stderr, bad

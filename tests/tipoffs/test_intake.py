@@ -89,8 +89,8 @@ def test_a_real_name_report_with_a_photo_is_filed_hashed_stripped_and_notified(
     identity = ReporterIdentity.objects.get(tipoff=tipoff)
     assert identity.phone == "13912345678" and identity.consent_version
     # The tracking code is sent to the reporter.
-    assert MemorySmsSender.outbox[0][0] == "13912345678"
-    assert tipoff.display_code in MemorySmsSender.outbox[0][1]
+    assert MemorySmsSender.outbox[0].phone == "13912345678"
+    assert MemorySmsSender.outbox[0].params["code"] == tipoff.display_code
     assert mail.outbox[0].to == ["secret.reporter@example.org"]
 
     done = client.get(response["Location"])
