@@ -46,6 +46,7 @@ QUEUES = {
     "due_soon": gettext_lazy("Due within 3 days"),
     "overdue": gettext_lazy("Overdue"),
     "open": gettext_lazy("All open"),
+    "photos": gettext_lazy("Photos awaiting approval"),
     "all": gettext_lazy("All"),
 }
 
@@ -158,6 +159,8 @@ def filtered_cases(request):
         qs = qs.filter(state__in=OPEN_STATES, due_date__lt=today)
     elif queue == "open":
         qs = qs.filter(state__in=OPEN_STATES)
+    elif queue == "photos":
+        qs = qs.filter(selectors.photos_awaiting_approval_q())
     order = (
         "due_date" if queue in ("due_soon", "overdue", "open", "new", "mine") else "-submitted_at"
     )
