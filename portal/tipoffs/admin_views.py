@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
@@ -266,7 +266,7 @@ class AssignForm(forms.Form):
         queryset=Department.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False)
+    note = forms.CharField(label=pgettext_lazy("remark", "Note"), required=False)
 
 
 class ExtendForm(forms.Form):
