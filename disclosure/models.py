@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -609,7 +610,10 @@ class KeyProject(models.Model):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     system = models.ForeignKey(
-        ProjectSystem, on_delete=models.PROTECT, related_name="projects", verbose_name=_("system")
+        ProjectSystem,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=pgettext_lazy("key project system", "system"),
     )
     name = models.CharField(_("name"), max_length=128)
     content = models.TextField(_("construction content"))
@@ -899,7 +903,7 @@ class DisclosureRequestEvent(AppendOnlyModel):
         REPLIED = "replied", _("Replied")
         REDIRECTED = "redirected", _("Redirected (Art. 39)")
         CLOSED = "closed", _("Closed")
-        NOTE = "note", _("Note")
+        NOTE = "note", pgettext_lazy("remark", "Note")
 
     request = models.ForeignKey(DisclosureRequest, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -541,3 +541,31 @@ def is_officer(user) -> bool:
     return roles.has_role(user, roles.DISCLOSURE_OFFICER) or roles.has_role(
         user, roles.ADMINISTRATOR
     )
+
+
+# --- Start page counts (portal_home_panels) ---------------------------------------------------
+
+
+def officer_home_counts(*, user, today: dt.date) -> dict:
+    """The disclosure officer's start page: requests overdue and due soon, this month's plan
+    entries (and how many are still unpublished), indicators without a reading this year."""
+    queues = request_queues(user=user, today=today)
+    month_start = today.replace(day=1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    entries = DisclosurePlanEntry.objects.filter(
+        due_on__gte=month_start, due_on__lt=next_month
+    ).aggregate(due=Count("pk"), unpublished=Count("pk", filter=Q(item__isnull=True)))
+    this_year = IndicatorReading.objects.filter(
+        indicator=OuterRef("pk"), period_end__year=today.year
+    )
+    parts = Indicator.objects.filter(parent=OuterRef("pk"))
+    missing = Indicator.objects.filter(~Exists(this_year), ~Exists(parts)).count()
+    plan = DisclosurePlan.objects.filter(year=today.year).values_list("pk", flat=True).first()
+    return {
+        "overdue": len(queues["overdue"]),
+        "due_soon": len(queues["due_soon"]),
+        "plan_due": entries["due"],
+        "plan_unpublished": entries["unpublished"],
+        "plan_id": plan,
+        "indicators_without_reading": missing,
+    }

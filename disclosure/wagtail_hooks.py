@@ -5,6 +5,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
 from disclosure import admin_views, selectors
+from disclosure.home_panels import DisclosureOfficerHomePanel
 from disclosure.viewsets import DisclosureViewSetGroup
 
 register_snippet(DisclosureViewSetGroup)
@@ -50,3 +51,8 @@ def record_entering_user(request, instance):
         indicator_reading_stamp_entered_by(reading=instance, user=request.user)
     if isinstance(instance, ProjectProgress) and instance.created_by_id is None:
         ProjectProgress.objects.filter(pk=instance.pk).update(created_by=request.user)
+
+
+@hooks.register("portal_home_panels")
+def officer_home_panel(request):
+    return DisclosureOfficerHomePanel(request)

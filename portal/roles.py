@@ -103,3 +103,26 @@ def user_has_explicit_perm(user, perm: str) -> bool:
 
 def can_access_admin(user) -> bool:
     return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+
+
+# --- Where page editors start ------------------------------------------------------------------
+#
+# Wagtail opens the page explorer at the closest common ancestor of the pages a user holds page
+# permissions on. Page permissions on the tree's root open it at "Root" (with Wagtail's warning
+# that pages there belong to no site); on the site's home page, it opens at home.
+SITE_PAGE_ROLES = (EDITOR, DISCLOSURE_OFFICER)
+
+
+def anchor_page_permissions(*, group_page_permission_model, group_model, home_page) -> None:
+    """Move the page permissions of the site-editing roles onto ``home_page``.
+
+    Takes the models as arguments so a data migration can pass its historical ones.
+    """
+    for group in group_model.objects.filter(name__in=SITE_PAGE_ROLES):
+        rows = group_page_permission_model.objects.filter(group=group)
+        permission_ids = set(rows.values_list("permission_id", flat=True))
+        rows.exclude(page_id=home_page.pk).delete()
+        for permission_id in permission_ids:
+            group_page_permission_model.objects.get_or_create(
+                group=group, page_id=home_page.pk, permission_id=permission_id
+            )

@@ -1,5 +1,12 @@
+from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from portal import home_panels
 from portal.viewsets import ReferenceDataViewSetGroup
 
 register_snippet(ReferenceDataViewSetGroup)
+
+
+@hooks.register("construct_homepage_panels")
+def add_role_home_panels(request, panels):
+    home_panels.construct_panels(request, panels)

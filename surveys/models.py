@@ -238,7 +238,7 @@ class Question(ClusterableModel, Orderable):
         MULTIPLE = "multiple", _("Multiple choice")
         LIKERT = "likert", _("Likert scale")
         MATRIX = "matrix", _("Matrix (rows sharing one scale)")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("question type", "Number")
         SHORT_TEXT = "short_text", _("Short text")
         LONG_TEXT = "long_text", _("Long text")
 
@@ -254,8 +254,10 @@ class Question(ClusterableModel, Orderable):
     text = models.CharField(_("question text"), max_length=500)
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
     kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.SINGLE)
-    required = models.BooleanField(_("required"), default=True)
-    page = models.PositiveSmallIntegerField(_("page"), default=1, validators=[MinValueValidator(1)])
+    required = models.BooleanField(pgettext_lazy("survey question", "required"), default=True)
+    page = models.PositiveSmallIntegerField(
+        pgettext_lazy("survey question", "page"), default=1, validators=[MinValueValidator(1)]
+    )
     min_value = models.DecimalField(
         _("minimum"), max_digits=12, decimal_places=2, null=True, blank=True
     )

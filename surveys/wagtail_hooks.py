@@ -7,6 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
 from surveys import admin_views, analyst_views, release_views
+from surveys.home_panels import AnalystHomePanel
 from surveys.selectors import can_view_responses
 from surveys.viewsets import survey_viewset_group
 
@@ -64,3 +65,8 @@ def register_fieldwork_menu_item():
         icon_name="table",
         order=410,
     )
+
+
+@hooks.register("portal_home_panels")
+def analyst_home_panel(request):
+    return AnalystHomePanel(request)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
@@ -46,6 +46,7 @@ QUEUES = {
     "due_soon": gettext_lazy("Due within 3 days"),
     "overdue": gettext_lazy("Overdue"),
     "open": gettext_lazy("All open"),
+    "photos": gettext_lazy("Photos awaiting approval"),
     "all": gettext_lazy("All"),
 }
 
@@ -158,6 +159,8 @@ def filtered_cases(request):
         qs = qs.filter(state__in=OPEN_STATES, due_date__lt=today)
     elif queue == "open":
         qs = qs.filter(state__in=OPEN_STATES)
+    elif queue == "photos":
+        qs = qs.filter(selectors.photos_awaiting_approval_q())
     order = (
         "due_date" if queue in ("due_soon", "overdue", "open", "new", "mine") else "-submitted_at"
     )
@@ -263,7 +266,7 @@ class AssignForm(forms.Form):
         queryset=Department.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False)
+    note = forms.CharField(label=pgettext_lazy("remark", "Note"), required=False)
 
 
 class ExtendForm(forms.Form):

@@ -16,7 +16,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from portal import roles
@@ -28,6 +28,7 @@ from portal.tipoffs.models import (
     Tipoff,
     TipoffAssignment,
     TipoffEvent,
+    TipoffPhoto,
     normalise_tracking_code,
 )
 from portal.tipoffs.text import similarity
@@ -218,3 +219,55 @@ def reward_eligible_cases(*, user) -> QuerySet[Tipoff]:
         .select_related("category", "subdistrict")
         .order_by("-resolved_at")
     )
+
+
+# --- Start page counts (portal_home_panels) ---------------------------------------------------
+
+DUE_SOON_DAYS = 3  # the "due within 3 days" queue of the case list
+
+
+def photos_awaiting_approval_q() -> Q:
+    """Public, finished cases with a photo not yet approved for the public case page."""
+    pending = TipoffPhoto.objects.filter(tipoff=OuterRef("pk"), public_approved=False)
+    return Q(is_public=True, state__in=(State.RESOLVED, State.CLOSED)) & Q(Exists(pending))
+
+
+def intake_home_counts(*, user, today: dt.date) -> dict[str, int]:
+    """The intake officer's start page: new, due soon, overdue, photos awaiting approval.
+
+    One query (the same scopes as the case list's queues, so each count matches its list).
+    """
+    open_q = Q(state__in=OPEN_STATES)
+    return tipoffs_for_user(user=user).aggregate(
+        new=Count("pk", filter=Q(state=State.SUBMITTED)),
+        due_soon=Count(
+            "pk",
+            filter=open_q
+            & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS)),
+        ),
+        overdue=Count("pk", filter=open_q & Q(due_date__lt=today)),
+        photos=Count("pk", filter=photos_awaiting_approval_q()),
+    )
+
+
+def handler_home_cases(*, user, today: dt.date, limit: int = 10) -> dict:
+    """A handler's start page: their departments' open cases, the nearest deadline first.
+
+    Three queries: the user's departments, the counts and the first ``limit`` rows.
+    """
+    open_cases = tipoffs_for_user(user=user).filter(state__in=OPEN_STATES)
+    counts = open_cases.aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS)),
+        ),
+    )
+    rows = list(
+        open_cases.select_related(None)
+        .select_related("category", "subdistrict")
+        .only("id", "state", "due_date", "submitted_at", "category__name", "subdistrict__name")
+        .order_by(F("due_date").asc(nulls_last=True), "pk")[:limit]
+    )
+    return {"counts": counts, "cases": rows}

@@ -1,6 +1,7 @@
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from portal.tipoffs.home_panels import HandlerHomePanel, IntakeHomePanel
 from portal.tipoffs.viewsets import TipoffCaseViewSet, TipoffReferenceViewSetGroup
 
 case_viewset = TipoffCaseViewSet()
@@ -22,3 +23,13 @@ def register_reward_menu_item():
 
 
 register_snippet(TipoffReferenceViewSetGroup)
+
+
+@hooks.register("portal_home_panels")
+def intake_home_panel(request):
+    return IntakeHomePanel(request)
+
+
+@hooks.register("portal_home_panels")
+def handler_home_panel(request):
+    return HandlerHomePanel(request)
