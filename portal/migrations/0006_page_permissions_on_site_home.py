@@ -28,7 +28,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0004_retention_purge_run"),
+        ("portal", "0005_notification"),
         ("wagtailcore", "0098_apitoken"),
     ]
 
