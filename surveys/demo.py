@@ -505,7 +505,9 @@ DEMO_MARGINS = {
     "sex": {"male": 143000, "female": 137000},
     "age_group": {"18-29": 56000, "30-44": 78400, "45-59": 78400, "60+": 67200},
 }
-MIN_RESPONSES_FOR_RELEASE = 100
+# Enough answers that every weighting category (six sub-districts, two sexes, four age groups)
+# has the 20 respondents the weighting requires (surveys.weighting.DEFAULT_MIN_CATEGORY_N).
+MIN_RESPONSES_FOR_RELEASE = 300
 
 
 def ensure_margins(survey: Survey):

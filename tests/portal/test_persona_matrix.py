@@ -148,7 +148,7 @@ def build_world() -> World:
         status=ExportJob.Status.DONE,
         filename="export.csv",
         content_type="text/csv",
-        content=b"a,b\n1,2\n",
+        file=ContentFile(b"a,b\n1,2\n", name="export.csv"),
         size=8,
     )
     document = Document.objects.create(
