@@ -16,28 +16,12 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from portal.learning.viewsets import LearningAdminViewSet, LearningViewSetGroup
+from portal.learning.viewsets import MENU_HOOK, LearningViewSetGroup, learning_admin_viewset
 
 logger = logging.getLogger(__name__)
 
-learning_admin_viewset = LearningAdminViewSet()
-
 register_snippet(LearningViewSetGroup)
-
-
-@hooks.register("register_admin_viewset")
-def register_learning_admin_viewset():
-    return learning_admin_viewset
-
-
-@hooks.register("register_admin_menu_item")
-def register_statistics_menu_item():
-    return learning_admin_viewset.get_menu_items()[0]
-
-
-@hooks.register("register_admin_menu_item")
-def register_desk_menu_item():
-    return learning_admin_viewset.get_menu_items()[1]
+hooks.register(MENU_HOOK, learning_admin_viewset.get_desk_menu_item)
 
 
 @hooks.register("before_serve_page")
