@@ -13,8 +13,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from portal import transitions
+from portal.models import Notification
 from portal.tipoffs import notifications, workflow
-from portal.tipoffs.models import EventKind, Notification, State, Tipoff, TipoffEvent
+from portal.tipoffs.models import EventKind, State, Tipoff, TipoffEvent
 from portal.transitions import StateMachine, Transition, transition
 from tests.tipoffs.conftest import (  # noqa: F401 (fixtures)
     T0,
@@ -82,7 +83,9 @@ def test_a_step_writes_the_state_its_event_and_its_notification_together(submit,
     ctx = transition(workflow.MACHINE, tipoff, "accept", actor=intake, now=T0, note="")
     assert ctx.obj.state == State.ACCEPTED and ctx.from_state == State.SUBMITTED
     assert ctx.event.kind == EventKind.ACCEPTED and ctx.event.to_state == State.ACCEPTED
-    assert _snapshot(tipoff) == (State.ACCEPTED, events + 1, notices + 1)
+    new_state, new_events, new_notices = _snapshot(tipoff)
+    assert (new_state, new_events) == (State.ACCEPTED, events + 1)
+    assert new_notices > notices  # one outbox row per channel of the reporter
 
 
 def test_an_unknown_action_is_an_error_and_writes_nothing(submit, intake):
@@ -200,8 +203,9 @@ def test_a_notice_is_sent_only_after_commit(submit, intake, django_capture_on_co
     Notification.objects.all().delete()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workflow.tipoff_accept(tipoff=tipoff, actor=intake, now=T0)
-    notice = Notification.objects.get(tipoff=tipoff, kind="accepted")
-    assert notice.status == Notification.Status.PENDING  # written, not yet sent
+    notices = Notification.objects.filter(tipoff=tipoff, event="tipoffs.accepted")
+    assert notices.exists()
+    assert all(n.state == Notification.State.QUEUED for n in notices)  # written, not yet sent
     assert callbacks  # the sending is queued for the commit
 
 
