@@ -21,6 +21,7 @@ from disclosure.models import (
     DisclosureRequestAttachment,
     DisclosureRequestEvent,
 )
+from disclosure.reply_types import reply_type_spec
 from portal.workdays import WorkdayCalendarUnknown
 
 Status = DisclosureRequest.Status
@@ -28,12 +29,6 @@ ReplyType = DisclosureRequest.ReplyType
 Kind = DisclosureRequestEvent.Kind
 logger = logging.getLogger(__name__)
 
-#: Reply types that must state the legal basis and reasons (Art. 36 (3)-(7)).
-REASON_REQUIRED = frozenset(
-    value
-    for value in ReplyType.values
-    if value.startswith(("withheld_", "unavailable_", "np_", "other"))
-) | {ReplyType.PARTLY}
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -322,7 +317,8 @@ def request_reply(
     request = _locked(request)
     _require(request, {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED})
     _not_before_receipt(request, on_date)
-    if reply_type not in ReplyType.values:
+    spec = reply_type_spec(reply_type)
+    if spec is None:
         raise TransitionError(_("Choose a reply type."))
     if (
         request.status == Status.SUPPLEMENT_REQUESTED
@@ -331,7 +327,7 @@ def request_reply(
         raise TransitionError(
             _("While a supplement is awaited, the only reply is “no supplement in time”.")
         )
-    if reply_type in REASON_REQUIRED and not reason.strip():
+    if spec.reason_required and not reason.strip():
         raise TransitionError(_("This reply type must state its legal basis and reasons."))
     if not text.strip():
         raise TransitionError(_("Write the reply to the applicant."))
