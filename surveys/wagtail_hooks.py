@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from surveys import admin_views, analyst_views, release_views
+from surveys import admin_views, analyst_views, indicators, release_views
 from surveys.selectors import can_view_responses
 from surveys.viewsets import survey_viewset_group
 
@@ -64,3 +64,9 @@ def register_fieldwork_menu_item():
         icon_name="table",
         order=410,
     )
+
+
+@hooks.register("indicator_sources")
+def survey_indicator_sources():
+    """Indicators 34 (satisfaction) and 35 (participation) come from published releases."""
+    return {34: indicators.latest_satisfaction, 35: indicators.latest_participation}
