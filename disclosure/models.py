@@ -46,7 +46,7 @@ class DisclosureCategory(models.Model):
     class ReportRole(models.TextChoices):
         """What the annual report counts a category's items as (never its slug)."""
 
-        NONE = "", _("None")
+        NONE = "", _("No role in the annual report")
         NORMATIVE_DOCUMENTS = (
             "normative_documents",
             _("Normative documents (行政规范性文件) in the annual report"),

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='disclosurecategory',
             name='report_role',
-            field=models.CharField(blank=True, choices=[('', 'None'), ('normative_documents', 'Normative documents (行政规范性文件) in the annual report')], default='', help_text="Which row of the annual disclosure report counts this category's items.", max_length=32, verbose_name='role in the annual report'),
+            field=models.CharField(blank=True, choices=[('', 'No role in the annual report'), ('normative_documents', 'Normative documents (行政规范性文件) in the annual report')], default='', help_text="Which row of the annual disclosure report counts this category's items.", max_length=32, verbose_name='role in the annual report'),
         ),
         migrations.RunPython(
             policy_category_counts_normative_documents, migrations.RunPython.noop
