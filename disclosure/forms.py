@@ -12,8 +12,8 @@ from django.utils.translation import pgettext_lazy
 
 from disclosure import deadlines
 from disclosure.models import DisclosureRequest
+from disclosure.reply_types import REASON_REQUIRED
 from disclosure.validators import validate_credit_code, validate_resident_id
-from disclosure.workflow import REASON_REQUIRED
 
 ORGANISATION_TYPES = [
     t for t in DisclosureRequest.ApplicantType.values if t != DisclosureRequest.ApplicantType.PERSON

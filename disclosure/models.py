@@ -44,16 +44,34 @@ RESERVED_SLUGS = frozenset(
 class DisclosureCategory(models.Model):
     """主题分类: the taxonomy of the catalogue (机构职能, 政策文件, 环境质量, ...)."""
 
+    class ReportRole(models.TextChoices):
+        """What the annual report counts a category's items as (never its slug)."""
+
+        NONE = "", _("No role in the annual report")
+        NORMATIVE_DOCUMENTS = (
+            "normative_documents",
+            _("Normative documents (行政规范性文件) in the annual report"),
+        )
+
     name = models.CharField(_("name"), max_length=64, unique=True)
     slug = models.SlugField(_("slug"), max_length=64, unique=True, allow_unicode=False)
     description = models.CharField(_("description"), max_length=255, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    report_role = models.CharField(
+        _("role in the annual report"),
+        max_length=32,
+        choices=ReportRole.choices,
+        default=ReportRole.NONE,
+        blank=True,
+        help_text=_("Which row of the annual disclosure report counts this category's items."),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("description"),
         FieldPanel("sort_order"),
+        FieldPanel("report_role"),
     ]
 
     class Meta:

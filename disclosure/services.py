@@ -8,9 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import import_module
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -24,6 +22,7 @@ from disclosure.models import (
     KeyProject,
     ProjectProgress,
 )
+from portal.integration import indicator_sources
 
 # --- Item versions --------------------------------------------------------------------------
 
@@ -116,21 +115,11 @@ class IndicatorValue:
 
 
 def _external_value(number: int):
-    """settings.DISCLOSURE_INDICATOR_SOURCES maps an indicator number to the dotted path of a
-    callable that returns None (nothing published yet) or a mapping with "value" (Decimal,
-    percent), "period" (str), "source_note" (str) and optionally "status"."""
-    path = settings.DISCLOSURE_INDICATOR_SOURCES.get(number)
-    if not path:
-        return None
-    module_name, attr = path.rsplit(".", 1)
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None  # the survey module has not been written or installed: no data yet
-        raise
-    func = getattr(module, attr, None)
-    return func() if func is not None else None  # a missing function also means: no data yet
+    """The value another app supplies for indicator ``number`` through the
+    ``indicator_sources`` hook (portal/integration.py), or None (no source, or nothing
+    published yet)."""
+    source = indicator_sources().get(number)
+    return source() if source is not None else None
 
 
 def status_for(indicator: Indicator, value: Decimal | None) -> str:
@@ -147,7 +136,7 @@ def latest_indicator_value(number: int) -> IndicatorValue | None:
     """The current value of indicator ``number`` (top level).
 
     Order: the survey module's published release (indicators 34 and 35, through
-    ``DISCLOSURE_INDICATOR_SOURCES``), then the latest officer reading, then the plan's baseline.
+    the ``indicator_sources`` hook), then the latest officer reading, then the plan's baseline.
     Absent survey data is not an error. Returns None for an unknown number.
     """
     indicator = Indicator.objects.filter(number=number, part=0).first()

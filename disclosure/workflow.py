@@ -20,6 +20,7 @@ from disclosure.models import (
     DisclosureRequestAttachment,
     DisclosureRequestEvent,
 )
+from disclosure.reply_types import reply_type_spec
 from portal import transitions
 from portal.transitions import Context, StateMachine, Transition, TransitionNotAllowed, transition
 from portal.workdays import WorkdayCalendarUnknown
@@ -29,12 +30,6 @@ ReplyType = DisclosureRequest.ReplyType
 Kind = DisclosureRequestEvent.Kind
 logger = logging.getLogger(__name__)
 
-#: Reply types that must state the legal basis and reasons (Art. 36 (3)-(7)).
-REASON_REQUIRED = frozenset(
-    value
-    for value in ReplyType.values
-    if value.startswith(("withheld_", "unavailable_", "np_", "other"))
-) | {ReplyType.PARTLY}
 
 TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
@@ -429,9 +424,10 @@ def request_reply(
     on_date: dt.date | None = None,
 ):
     """Art. 36: answer the request with one of its reply types."""
-    if reply_type not in ReplyType.values:
+    spec = reply_type_spec(reply_type)
+    if spec is None:
         raise TransitionError(_("Choose a reply type."))
-    if reply_type in REASON_REQUIRED and not reason.strip():
+    if spec.reason_required and not reason.strip():
         raise TransitionError(_("This reply type must state its legal basis and reasons."))
     if not text.strip():
         raise TransitionError(_("Write the reply to the applicant."))

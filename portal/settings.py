@@ -499,26 +499,6 @@ if TIPOFFS_MAP_TILE_URL and not TIPOFFS_MAP_TILE_URL.startswith(("https://", "ht
 SURVEYS_SIGNAL_RETENTION_DAYS = env_int("SURVEYS_SIGNAL_RETENTION_DAYS", 30, minimum=1)
 SURVEYS_EXPORT_KEEP_DAYS = env_int("SURVEYS_EXPORT_KEEP_DAYS", 7, minimum=1)
 
-# --- Disclosure -----------------------------------------------------------------------------
-# External sources of indicator values: indicator number -> dotted path of a callable (see
-# disclosure/services.py). DISCLOSURE_INDICATOR_SOURCES='{"34": "..."}' replaces the table.
-_indicator_sources = env_json(
-    "DISCLOSURE_INDICATOR_SOURCES",
-    {
-        "34": "surveys.indicators.latest_satisfaction",
-        "35": "surveys.indicators.latest_participation",
-    },
-)
-if not isinstance(_indicator_sources, dict) or not all(
-    str(number).isdigit() and isinstance(path, str) and "." in path
-    for number, path in _indicator_sources.items()
-):
-    raise ImproperlyConfigured(
-        "DISCLOSURE_INDICATOR_SOURCES must map indicator numbers to dotted paths, e.g. "
-        '{"34": "surveys.indicators.latest_satisfaction"}.'
-    )
-DISCLOSURE_INDICATOR_SOURCES = {int(n): path for n, path in _indicator_sources.items()}
-
 # Covering indexes (Index(include=...)) are a PostgreSQL feature; SQLite builds the same index
 # without the extra columns, which is all the embedded database needs.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]

@@ -15,6 +15,7 @@ from django.views.i18n import set_language as django_set_language
 
 from portal import health
 from portal.context_processors import ELDERLY_COOKIE
+from portal.integration import me_sections
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +89,9 @@ def toggle_elderly_mode(request):
 
 @login_required
 def me(request):
-    """我的: the resident's own page. Later features add their sections through the template."""
-    return render(request, "portal/me.html", {})
+    """我的: the resident's own page; each app adds its cards through the
+    ``portal_me_sections`` hook (portal/integration.py)."""
+    return render(request, "portal/me.html", {"sections": me_sections(request)})
 
 
 def csrf_failure(request, reason=""):

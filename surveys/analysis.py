@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from surveys import question_types
 from surveys.margins import (
     MarginProblem,
     MarginsError,
@@ -344,7 +345,9 @@ def weighting_categories(survey, variables: Sequence[str] = ()) -> dict[str, lis
     extra = [v for v in variables if v not in expected]
     if extra:
         questions = Question.objects.filter(
-            survey=survey, code__in=extra, kind=Question.Kind.SINGLE
+            survey=survey,
+            code__in=extra,
+            kind__in=[t.kind for t in question_types.all_types() if t.margin_variable],
         ).values_list("code", flat=True)
         for code in questions:
             expected[code] = list(

@@ -13,7 +13,6 @@ Privacy layout (统计法 Art. 28, PIPL; see docs/surveys.md):
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 
@@ -33,6 +32,8 @@ from wagtail.models import Orderable, Page, PreviewableMixin
 
 from portal.audit import AppendOnlyModel
 from portal.storage import PrivateStorage
+from surveys import question_types
+from surveys.codes import split_codes as split_codes  # re-exported
 
 code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9]{0,15}$",
@@ -75,11 +76,6 @@ def age_group_for(*, birth_year: int, year: int) -> str | None:
 
 def new_signal_salt() -> str:
     return secrets.token_hex(16)
-
-
-def split_codes(value: str) -> list[str]:
-    """'1; 2,3' -> ['1', '2', '3'] (semicolons, commas or spaces separate codes)."""
-    return [part for part in re.split(r"[;,\s，；]+", value or "") if part]
 
 
 class Survey(PreviewableMixin, ClusterableModel):
@@ -234,6 +230,9 @@ class Question(ClusterableModel, Orderable):
     """One question. Likert and matrix questions share their choices as a scale."""
 
     class Kind(models.TextChoices):
+        """The built-in kinds by name; the field's choices come from the registry
+        (``surveys.question_types``), which also holds any type added later."""
+
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
         LIKERT = "likert", _("Likert scale")
@@ -241,8 +240,6 @@ class Question(ClusterableModel, Orderable):
         NUMBER = "number", pgettext_lazy("question type", "Number")
         SHORT_TEXT = "short_text", _("Short text")
         LONG_TEXT = "long_text", _("Long text")
-
-    CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.MULTIPLE, Kind.LIKERT, Kind.MATRIX})
 
     survey = ParentalKey(Survey, on_delete=models.CASCADE, related_name="questions")
     code = models.CharField(
@@ -253,7 +250,9 @@ class Question(ClusterableModel, Orderable):
     )
     text = models.CharField(_("question text"), max_length=500)
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
-    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.SINGLE)
+    kind = models.CharField(
+        _("type"), max_length=16, choices=question_types.kind_choices, default=Kind.SINGLE
+    )
     required = models.BooleanField(pgettext_lazy("survey question", "required"), default=True)
     page = models.PositiveSmallIntegerField(
         pgettext_lazy("survey question", "page"), default=1, validators=[MinValueValidator(1)]

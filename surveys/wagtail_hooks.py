@@ -1,8 +1,10 @@
-"""Register the survey admin: one menu group (viewsets.py) and the analyst's start panel."""
+"""Register the survey admin: one menu group (viewsets.py), the analyst's start panel, and the
+indicators this app feeds (34 satisfaction and 35 participation, from published releases)."""
 
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from surveys import indicators
 from surveys.home_panels import AnalystHomePanel
 from surveys.viewsets import survey_viewset_group
 
@@ -12,3 +14,9 @@ register_snippet(survey_viewset_group)
 @hooks.register("portal_home_panels")
 def analyst_home_panel(request):
     return AnalystHomePanel(request)
+
+
+@hooks.register("indicator_sources")
+def survey_indicator_sources():
+    """Indicators 34 (satisfaction) and 35 (participation) come from published releases."""
+    return {34: indicators.latest_satisfaction, 35: indicators.latest_participation}

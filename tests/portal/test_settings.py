@@ -240,7 +240,6 @@ def test_ranges_and_choices_are_checked(monkeypatch):
         ("TIPOFFS_RATE_LIMITS", '{"ipp": [1, 60]}', "unknown scope 'ipp'"),
         ("TIPOFFS_RATE_LIMITS", '{"ip": [0, 60]}', "two positive integers"),
         ("TIPOFFS_HANDLING_DAYS", "0", "TIPOFFS_HANDLING_DAYS='0' is below the minimum"),
-        ("DISCLOSURE_INDICATOR_SOURCES", '{"x": 1}', "DISCLOSURE_INDICATOR_SOURCES"),
     ],
 )
 def test_bad_values_stop_start_up_with_the_variable_name(variable, value, message):
