@@ -4,7 +4,8 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from disclosure import admin_views, selectors
+from disclosure import admin_views
+from disclosure.policies import request_policy
 from disclosure.viewsets import DisclosureViewSetGroup
 
 register_snippet(DisclosureViewSetGroup)
@@ -12,7 +13,7 @@ register_snippet(DisclosureViewSetGroup)
 
 class RequestsMenuItem(MenuItem):
     def is_shown(self, request):
-        return selectors.can_process_requests(request.user)
+        return request_policy.user_has_permission(request.user, "process")
 
 
 @hooks.register("register_admin_urls")

@@ -7,7 +7,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
 from surveys import admin_views, analyst_views, release_views
-from surveys.selectors import can_view_responses
+from surveys.policies import survey_data_policy
 from surveys.viewsets import survey_viewset_group
 
 register_snippet(survey_viewset_group)
@@ -53,7 +53,7 @@ def register_survey_admin_urls():
 
 class FieldworkMenuItem(MenuItem):
     def is_shown(self, request):
-        return can_view_responses(request.user)
+        return survey_data_policy.user_has_permission(request.user, "view_responses")
 
 
 @hooks.register("register_admin_menu_item")

@@ -12,22 +12,24 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from portal.learning import admin_views
 from portal.learning.models import Question, Reward, Topic
+from portal.learning.policies import redemption_policy
 
 
 class StatisticsMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.can_view_statistics(request.user)
+        return redemption_policy.user_has_permission(request.user, "view_statistics")
 
 
 class DeskMenuItem(MenuItem):
     def is_shown(self, request):
-        return admin_views.can_handle_redemptions(request.user)
+        return redemption_policy.user_has_permission(request.user, "desk")
 
 
 class LearningAdminViewSet(ViewSet):
     name = "learning_admin"
     url_prefix = "learning"
     icon = "pick"
+    permission_policy = redemption_policy
 
     def get_urlpatterns(self):
         return [

@@ -11,4 +11,7 @@ class TipoffsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal.tipoffs import rights, signals  # noqa: F401 - connects the receivers
+        from portal.policies import register_policies
+        from portal.tipoffs import policies, rights, signals  # noqa: F401 - connects the receivers
+
+        register_policies(policies.POLICIES)

@@ -8,7 +8,6 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from portal import roles
 from portal.audit_admin import AuditViewSetMixin
 from portal.tipoffs import admin_views
 from portal.tipoffs.models import (
@@ -20,22 +19,24 @@ from portal.tipoffs.models import (
     ReplyTemplate,
     RoutingRule,
 )
+from portal.tipoffs.policies import tipoff_policy
 
 
 class CaseMenuItem(MenuItem):
     def is_shown(self, request):
-        return roles.user_has_explicit_perm(request.user, "tipoffs.view_tipoff")
+        return tipoff_policy.user_has_permission(request.user, "view")
 
 
 class RewardMenuItem(MenuItem):
     def is_shown(self, request):
-        return roles.user_has_explicit_perm(request.user, "tipoffs.view_reward_eligibility")
+        return tipoff_policy.user_has_permission(request.user, "view_reward_eligibility")
 
 
 class TipoffCaseViewSet(ViewSet):
     name = "tipoffs_admin"
     url_prefix = "tipoffs"
     icon = "warning"
+    permission_policy = tipoff_policy
 
     def get_urlpatterns(self):
         return [
