@@ -122,9 +122,9 @@ def grant_policy_actions(apps, policies) -> None:
 # Django answers ``user.has_perm(...)`` with True for any active superuser. That is right for
 # running the site (pages, users, settings) and wrong for the guarded work: seeing who reported,
 # downloading original evidence photos (they keep GPS), deciding cases, processing disclosure
-# requests, reading raw survey answers. Those ask ``has_role`` or ``user_has_explicit_perm``, which
-# look only at the user's groups and their own and their groups' permissions, never at
-# ``is_superuser``.
+# requests, reading raw survey answers. Those are the permission policies' (portal.policies),
+# which ask ``user_has_explicit_perm``: it looks only at the user's own and their groups'
+# permissions, never at ``is_superuser``.
 
 
 def has_role(user, role: str) -> bool:
