@@ -28,6 +28,7 @@ from disclosure.models import (
     KeyProject,
     ProjectSystem,
 )
+from disclosure.policies import request_policy
 from portal import roles
 from portal.models import Department
 
@@ -471,14 +472,14 @@ def plan_years() -> list[int]:
 def can_process_requests(user) -> bool:
     """Officers and administrators by their group (or the permission granted explicitly);
     superuser status alone is not a role (requests carry the applicant's identity)."""
-    return roles.user_has_explicit_perm(user, "disclosure.process_disclosurerequest")
+    return request_policy.user_has_permission(user, "process")
 
 
 def requests_for_user(*, user):
     """The requests ``user`` may see in the admin: officers and administrators see all."""
-    if not can_process_requests(user):
-        return DisclosureRequest.objects.none()
-    return DisclosureRequest.objects.select_related("department")
+    return request_policy.instances_user_has_permission_for(user, "process").select_related(
+        "department"
+    )
 
 
 def request_for_user(*, user, pk: int) -> DisclosureRequest:

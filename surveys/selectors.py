@@ -1,4 +1,5 @@
-"""Reads. Raw responses are guarded: only users with ``surveys.view_responses`` load them.
+"""Reads. Raw responses are guarded: only users ``policies.survey_data_policy`` lets read them
+load them (releases: ``policies.release_policy``).
 
 ``survey_scored_frame`` is the hand-over to weighting: one row per respondent with the
 demographic codes and one indicator column per scoring definition (see docs/surveys.md).
@@ -13,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from portal import roles
 from surveys.models import (
     QuotaCell,
     Response,
@@ -22,6 +22,7 @@ from surveys.models import (
     SurveyRelease,
     split_codes,
 )
+from surveys.policies import release_policy, survey_data_policy
 from surveys.scoring import ScoringRule, score_responses, unweighted_rates
 
 RESPONDENT_COLUMNS = [
@@ -36,21 +37,29 @@ RESPONDENT_COLUMNS = [
 
 
 # Raw answers and fieldwork need an explicit grant (the analyst or administrator group, or the
-# permission itself); superuser status alone is not a role (portal.roles).
+# permission itself); superuser status alone is not a role (portal.policies).
 
 
 def can_view_responses(user) -> bool:
-    return roles.user_has_explicit_perm(user, "surveys.view_responses")
+    return survey_data_policy.user_has_permission(user, "view_responses")
 
 
 def can_manage_fieldwork(user) -> bool:
-    return roles.user_has_explicit_perm(user, "surveys.manage_fieldwork")
+    return survey_data_policy.user_has_permission(user, "manage_fieldwork")
 
 
 def survey_for_analyst(*, user, pk: int, manage: bool = False) -> Survey:
     """The survey ``pk`` if ``user`` may see its responses (and manage fieldwork if asked)."""
-    allowed = can_manage_fieldwork(user) if manage else can_view_responses(user)
-    if not allowed:
+    action = "manage_fieldwork" if manage else "view_responses"
+    if not survey_data_policy.user_has_permission(user, action):
+        raise PermissionDenied
+    return get_object_or_404(Survey, pk=pk)
+
+
+def survey_for_release(*, user, pk: int, action: str) -> Survey:
+    """The survey ``pk`` if ``user`` may take ``action`` (view, download, publish) on its
+    releases (``release_policy``)."""
+    if not release_policy.user_has_permission(user, action):
         raise PermissionDenied
     return get_object_or_404(Survey, pk=pk)
 

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from portal.learning.models import (
+from portal.learning.policies import redemption_policy
     AttemptAnswer,
     LearningSettings,
     LedgerEntry,
@@ -485,11 +486,8 @@ def _unique_code() -> str:
 
 
 def _may_handle_redemptions(actor, redemption: Redemption) -> bool:
-    """The pickup desk's right, or the system (``actor=None``: demo data)."""
-    # Imported here: the desk's guard lives with the admin views, which import this module.
-    from portal.learning.admin_views import can_handle_redemptions
-
-    return actor is None or can_handle_redemptions(actor)
+    """The pickup desk's right (its permission policy), or the system (``actor=None``: demo data)."""
+    return actor is None or redemption_policy.user_has_permission(actor, "desk")
 
 
 def _lock_redemption(redemption: Redemption) -> Redemption:

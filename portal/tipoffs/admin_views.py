@@ -2,7 +2,9 @@
 
 Every view loads reports through ``selectors.tipoffs_for_user`` (a handler sees only their
 departments' reports) and changes them only through ``workflow``; the reporter's identity is shown
-only on request, to users with ``tipoffs.view_reporter_identity``, and each showing is logged.
+only on request, to users ``policies.identity_policy`` lets reveal it, and each showing is logged.
+Who may do what is ``portal.tipoffs.policies``; the views ask it (through the selectors and the
+workflow guards), never a permission string.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from portal.tipoffs.models import (
     TipoffAssignment,
     TipoffPhoto,
 )
+from portal.tipoffs.policies import photo_policy, tipoff_policy
 from portal.workdays import WorkdayCalendarUnknown
 
 QUEUES = {
@@ -441,7 +444,9 @@ def case(request, pk: int):
             "merged": tipoff.merged_reports.all(),
             "action_forms": action_forms,
             "note_form": bound.get("note") or NoteForm(),
-            "can_write": is_intake or workflow.is_handler_for(request.user, tipoff),
+            "can_write": tipoff_policy.user_has_permission_for_instance(
+                request.user, "write", tipoff
+            ),
             "is_intake": is_intake,
             "can_view_identity": selectors.can_view_identity(request.user),
             "identity": identity,
@@ -459,9 +464,8 @@ def case(request, pk: int):
 def original_photo(request, pk: int):
     """The untouched original (evidence), for intake officers only; each download is logged."""
     photo = get_object_or_404(TipoffPhoto.objects.select_related("tipoff"), pk=pk)
-    if not workflow.is_intake(request.user):
+    if not photo_policy.user_has_permission_for_instance(request.user, "view_original", photo):
         raise Http404
-    selectors.tipoff_for_user(user=request.user, pk=photo.tipoff_id)
     from portal.tipoffs.models import IdentityAccessLog
 
     IdentityAccessLog.objects.create(

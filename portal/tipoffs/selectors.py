@@ -3,8 +3,10 @@
 - ``tipoffs_for_user``: the reports a member of staff may see (all for intake officers and
   administrators, their departments' for handlers, none for anyone else);
 - ``tipoff_for_user``: one report, or PermissionDenied;
-- ``reporter_identity_for``: the reporter's identity, only with ``tipoffs.view_reporter_identity``,
-  and every call is logged in ``IdentityAccessLog``;
+- ``reporter_identity_for``: the reporter's identity, only for those ``identity_policy`` lets
+  reveal it, and every call is logged in ``IdentityAccessLog``;
+
+Who may do what is ``portal.tipoffs.policies``; the ``can_*`` helpers below only ask it.
 - ``tipoff_by_tracking_code``: the reporter's own view;
 - ``public_cases`` / ``similar_open_cases``: what anyone may see (``public_cases`` serves both the
   public case list and the Open311 request list, so the two never disagree).
@@ -19,7 +21,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from portal import roles
 from portal.tipoffs.models import (
     OPEN_STATES,
     IdentityAccessLog,
@@ -31,23 +32,25 @@ from portal.tipoffs.models import (
     TipoffPhoto,
     normalise_tracking_code,
 )
+from portal.tipoffs.policies import identity_policy, tipoff_policy
 from portal.tipoffs.text import similarity
 
-# Every check below asks for an explicit grant (a group of the user's, or the permission on the
-# account): superuser status is not a role for cases, identities or evidence (portal.roles).
+# Every check below asks a policy, which asks for an explicit grant (a group of the user's, or
+# the permission on the account): superuser status is not a role for cases, identities or
+# evidence (portal.policies).
 
 
 def can_open_cases(user) -> bool:
     """The case screens at all (intake officers, handlers, administrators by their group)."""
-    return roles.user_has_explicit_perm(user, "tipoffs.view_tipoff")
+    return tipoff_policy.user_has_permission(user, "view")
 
 
 def can_see_all(user) -> bool:
-    return roles.user_has_explicit_perm(user, "tipoffs.view_all_tipoffs")
+    return tipoff_policy.user_has_permission(user, "view_all")
 
 
 def can_export(user) -> bool:
-    return roles.user_has_explicit_perm(user, "tipoffs.export_tipoffs")
+    return tipoff_policy.user_has_permission(user, "export")
 
 
 def can_view_identity(user) -> bool:
@@ -57,18 +60,14 @@ def can_view_identity(user) -> bool:
     grant (the intake group or the permission itself), so a technical administrator account does
     not see who reported. Grants and revocations are logged (``IdentityRightChange``).
     """
-    return roles.user_has_explicit_perm(user, "tipoffs.view_reporter_identity")
+    return identity_policy.user_has_permission(user, "reveal")
 
 
 def tipoffs_for_user(*, user) -> QuerySet[Tipoff]:
-    base = Tipoff.objects.select_related("category", "category__parent", "subdistrict", "owner")
-    if can_see_all(user):
-        return base
-    if roles.user_has_explicit_perm(user, "tipoffs.handle_tipoff"):
-        departments = list(user.department_memberships.values_list("department_id", flat=True))
-        mine = TipoffAssignment.objects.filter(tipoff=OuterRef("pk"), department_id__in=departments)
-        return base.filter(Exists(mine))
-    return base.none()
+    """The reports ``user`` may open (``tipoff_policy``'s ``view`` scope)."""
+    return tipoff_policy.instances_user_has_permission_for(user, "view").select_related(
+        "category", "category__parent", "subdistrict", "owner"
+    )
 
 
 QUEUE_LIST_FIELDS = (
@@ -112,7 +111,7 @@ def tipoff_for_user(*, user, pk: int) -> Tipoff:
 
 def reporter_identity_for(*, user, tipoff: Tipoff, purpose: str) -> ReporterIdentity | None:
     """The identity of a real-name reporter, for staff allowed to see it; each look is logged."""
-    if not can_view_identity(user):
+    if not identity_policy.user_has_permission_for_tipoff(user, "reveal", tipoff):
         raise PermissionDenied
     IdentityAccessLog.objects.create(tipoff=tipoff, user=user, purpose=purpose[:64])
     return ReporterIdentity.objects.filter(tipoff=tipoff).first()
@@ -212,7 +211,7 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
 
 
 def reward_eligible_cases(*, user) -> QuerySet[Tipoff]:
-    if not roles.user_has_explicit_perm(user, "tipoffs.view_reward_eligibility"):
+    if not tipoff_policy.user_has_permission(user, "view_reward_eligibility"):
         raise PermissionDenied
     return (
         Tipoff.objects.filter(reward_eligible=True)

@@ -7,7 +7,6 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from portal import roles
 from portal.admin_menu import GuardedViewSet
 from portal.audit_admin import AuditViewSetMixin
 from portal.tipoffs import admin_views, selectors
@@ -20,13 +19,14 @@ from portal.tipoffs.models import (
     ReplyTemplate,
     RoutingRule,
 )
+from portal.tipoffs.policies import tipoff_policy
 
 #: Hook for further entries in the "Pollution reports" group (see ``TipoffViewSetGroup``).
 MENU_HOOK = "register_tipoffs_menu_item"
 
 
 def can_view_reward_eligibility(user) -> bool:
-    return roles.user_has_explicit_perm(user, "tipoffs.view_reward_eligibility")
+    return tipoff_policy.user_has_permission(user, "view_reward_eligibility")
 
 
 class TipoffCaseViewSet(GuardedViewSet):
