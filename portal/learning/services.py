@@ -32,7 +32,6 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from portal.learning.models import (
-from portal.learning.policies import redemption_policy
     AttemptAnswer,
     LearningSettings,
     LedgerEntry,
@@ -43,6 +42,7 @@ from portal.learning.policies import redemption_policy
     Reward,
     Topic,
 )
+from portal.learning.policies import redemption_policy
 from portal.transitions import (
     Context,
     StateMachine,
