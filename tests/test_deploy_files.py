@@ -109,7 +109,7 @@ def test_the_env_template_holds_no_secret():
         for line in (DEPLOY / "portal.env.example").read_text().splitlines()
         if line and not line.startswith("#")
     )
-    for key in ("DJANGO_SECRET_KEY", "AWS_SECRET_ACCESS_KEY", "EMAIL_HOST_PASSWORD"):
+    for key in ("DJANGO_SECRET_KEY", "PORTAL_S3_SECRET_ACCESS_KEY", "EMAIL_HOST_PASSWORD"):
         assert values[key] == "", key
     assert "CHANGE-ME" in values["DATABASE_URL"]
     assert values["DJANGO_DEBUG"] == "false"

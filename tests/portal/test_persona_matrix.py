@@ -182,6 +182,12 @@ def build_world() -> World:
     )
 
 
+# Marked as database tests so that pytest-django runs them with the other database tests, before
+# the transactional ones: a transactional test's flush empties the tables, Wagtail's root page
+# included, and this module builds its world from the migrated database.
+pytestmark = pytest.mark.django_db
+
+
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
     """Built once for the module inside a transaction that is rolled back at the end."""
