@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -527,17 +527,4 @@ def request_for_applicant(*, tracking_number: str, id_last4: str) -> DisclosureR
         DisclosureRequest.objects.filter(tracking_number=tracking_number, id_last4=id_last4)
         .prefetch_related("events")
         .first()
-    )
-
-
-def group_by(items, key):
-    out = defaultdict(list)
-    for item in items:
-        out[key(item)].append(item)
-    return out
-
-
-def is_officer(user) -> bool:
-    return roles.has_role(user, roles.DISCLOSURE_OFFICER) or roles.has_role(
-        user, roles.ADMINISTRATOR
     )

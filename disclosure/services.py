@@ -12,7 +12,6 @@ from importlib import import_module
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from disclosure import versions
@@ -215,11 +214,3 @@ def project_refresh_latest(*, project: KeyProject) -> None:
             percent_complete=latest.percent_complete,
             progress_date=latest.date,
         )
-
-
-def last_progress_dates() -> dict[int, dt.date]:
-    return dict(
-        ProjectProgress.objects.values("project_id")
-        .annotate(last=Max("date"))
-        .values_list("project_id", "last")
-    )

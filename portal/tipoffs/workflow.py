@@ -858,22 +858,6 @@ def tipoff_approve_photo(
     return photo
 
 
-def tipoff_set_owner(*, tipoff: Tipoff, actor, owner) -> Tipoff:
-    _require_intake(actor)
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        tipoff.owner = owner
-        tipoff.save(update_fields=["owner"])
-        _event(
-            tipoff,
-            EventKind.OWNER,
-            actor=actor,
-            from_state=tipoff.state,
-            data={"owner": owner.pk if owner else None},
-        )
-    return tipoff
-
-
 def tipoffs_bulk_assign(
     *, tipoffs: Iterable[Tipoff], actor, departments: Sequence[Department], now=None
 ) -> tuple[list[Tipoff], list[tuple[Tipoff, str]]]:
