@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -21,6 +20,7 @@ from disclosure.models import (
     DisclosureRequestAttachment,
     DisclosureRequestEvent,
 )
+from portal import codes
 from portal.workdays import WorkdayCalendarUnknown
 
 Status = DisclosureRequest.Status
@@ -35,8 +35,6 @@ REASON_REQUIRED = frozenset(
     if value.startswith(("withheld_", "unavailable_", "np_", "other"))
 ) | {ReplyType.PARTLY}
 
-TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-
 
 class TransitionError(ValidationError):
     """A transition that the request's state or the law does not allow."""
@@ -44,7 +42,7 @@ class TransitionError(ValidationError):
 
 def new_tracking_number(year: int) -> str:
     """YSQ + year + 8 random characters: unguessable, so numbers cannot be enumerated."""
-    return f"YSQ{year}" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"YSQ{year}" + codes.random_code(8)
 
 
 def _today(on_date: dt.date | None) -> dt.date:

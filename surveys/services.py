@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -18,7 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit
+from portal import audit, codes
 from surveys.models import (
     AbuseSignal,
     Answer,
@@ -35,7 +34,6 @@ from surveys.models import (
 from surveys.questionnaire import CleanedResponse, SurveyStructure, validate_submission
 from surveys.signals import response_completed
 
-TOKEN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet; no 0/O, 1/I/L
 TOKEN_LENGTH = 12
 MAX_TOKENS_PER_BATCH = 20_000
 
@@ -388,7 +386,7 @@ def token_batch_create(
         raise ValueError(f"size must be between 1 and {MAX_TOKENS_PER_BATCH}")
     plain = set()
     while len(plain) < size:
-        plain.add("".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH)))
+        plain.add(codes.random_code(TOKEN_LENGTH))
     tokens = sorted(plain)
     with transaction.atomic():
         batch = TokenBatch.objects.create(survey=survey, label=label, size=size, created_by=actor)
