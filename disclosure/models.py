@@ -27,6 +27,7 @@ from wagtail.search import index
 
 from cms.search import ChineseSearchableMixin, html_to_text
 from portal.audit import AppendOnlyModel
+from portal.pages import page_context
 
 #: Years an officer may enter for a plan or a report: a typo such as 20255 is refused.
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -131,10 +132,8 @@ class DisclosureIndexPage(Page):
         verbose_name = _("disclosure index page")
 
     def get_context(self, request, *args, **kwargs):
-        from disclosure.selectors import catalogue_page_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(catalogue_page_context(index=self, params=request.GET))
+        context.update(page_context(self, request))  # the catalogue: disclosure.views
         context["section"] = self
         return context
 
@@ -272,11 +271,14 @@ class DisclosureItemPage(ChineseSearchableMixin, Page):
     def get_search_result_date(self):
         return self.publication_date
 
-    def get_context(self, request, *args, **kwargs):
-        from disclosure.selectors import item_versions
+    def versions_newest_first(self) -> list[DisclosureItemVersion]:
+        return list(
+            DisclosureItemVersion.objects.filter(item=self).defer("text").order_by("-number")
+        )
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["versions"] = item_versions(item=self)
+        context["versions"] = self.versions_newest_first()
         context["section"] = self.get_parent().specific
         context["attachment_list"] = list(
             self.attachments.select_related("document").order_by("sort_order")

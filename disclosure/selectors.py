@@ -196,7 +196,7 @@ def _years(live) -> list[int]:
 
 
 def item_versions(*, item: DisclosureItemPage) -> list[DisclosureItemVersion]:
-    return list(DisclosureItemVersion.objects.filter(item=item).defer("text").order_by("-number"))
+    return item.versions_newest_first()
 
 
 def live_item_or_404(pk: int) -> DisclosureItemPage:

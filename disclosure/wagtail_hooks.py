@@ -4,10 +4,13 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 
-from disclosure import admin_views, selectors
+from disclosure import admin_views, selectors, views
+from disclosure.models import DisclosureIndexPage
 from disclosure.viewsets import DisclosureViewSetGroup
+from portal.pages import page_context_hook
 
 register_snippet(DisclosureViewSetGroup)
+hooks.register(page_context_hook(DisclosureIndexPage), views.index_page_context)
 
 
 class RequestsMenuItem(MenuItem):

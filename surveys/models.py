@@ -32,6 +32,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PreviewableMixin
 
 from portal.audit import AppendOnlyModel
+from portal.pages import page_context
 from portal.storage import PrivateStorage
 
 code_validator = RegexValidator(
@@ -766,10 +767,8 @@ class SurveyIndexPage(Page):
         verbose_name = _("survey index page")
 
     def get_context(self, request, *args, **kwargs):
-        from surveys.selectors import survey_list_public
-
         context = super().get_context(request, *args, **kwargs)
-        context["surveys"] = survey_list_public()
+        context.update(page_context(self, request))  # the survey list: surveys.views
         return context
 
 
@@ -789,10 +788,8 @@ class SurveyPage(Page):
         verbose_name = _("survey page")
 
     def get_context(self, request, *args, **kwargs):
-        from surveys.views import landing_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(landing_context(request, self.survey))
+        context.update(page_context(self, request))  # the landing: surveys.views
         return context
 
 

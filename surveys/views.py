@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from portal import ratelimit
-from surveys import services
+from surveys import selectors, services
 from surveys.models import Survey, age_group_for
 from surveys.questionnaire import (
     as_multivalue,
@@ -147,6 +147,16 @@ def _pruned(structure, data) -> dict:
                 for name in spec.field_names():
                     result.pop(name, None)
     return result
+
+
+def survey_index_page_context(page, request) -> dict:
+    """The surveys ``SurveyIndexPage`` lists."""
+    return {"surveys": selectors.survey_list_public()}
+
+
+def survey_page_context(page, request) -> dict:
+    """The start panel of the survey a ``SurveyPage`` embeds."""
+    return landing_context(request, page.survey)
 
 
 def landing_context(request, survey: Survey) -> dict:
