@@ -14,7 +14,9 @@ app's ``wagtail_hooks.py``::
     # wagtail_hooks.py
     hooks.register(page_context_hook(SurveyPage), views.survey_page_context)
 
-Each hook is called as ``fn(page, request)`` and returns a dict merged into the context.
+Each hook is called as ``fn(page, request)`` and returns a dict merged into the context. Other
+purposes than serving a page use their own hook name, e.g. a snippet's Wagtail preview:
+``page_context_hook(Survey, "preview")`` and ``page_context(survey, request, "preview")``.
 """
 
 from __future__ import annotations
@@ -22,14 +24,14 @@ from __future__ import annotations
 from wagtail import hooks
 
 
-def page_context_hook(model) -> str:
-    """The hook name for one page model, e.g. ``portal_page_context:surveys.surveypage``."""
-    return f"portal_page_context:{model._meta.label_lower}"
+def page_context_hook(model, purpose: str = "page") -> str:
+    """The hook name for one model, e.g. ``portal_page_context:surveys.surveypage``."""
+    return f"portal_{purpose}_context:{model._meta.label_lower}"
 
 
-def page_context(page, request) -> dict:
+def page_context(page, request, purpose: str = "page") -> dict:
     """The context every hook registered for ``page``'s model provides, merged in order."""
     context: dict = {}
-    for provide in hooks.get_hooks(page_context_hook(type(page))):
+    for provide in hooks.get_hooks(page_context_hook(type(page), purpose)):
         context.update(provide(page, request))
     return context

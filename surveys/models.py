@@ -34,6 +34,7 @@ from wagtail.models import Orderable, Page, PreviewableMixin
 from portal.audit import AppendOnlyModel
 from portal.pages import page_context
 from portal.storage import PrivateStorage
+from surveys.margins import validate_margin_rows
 
 code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9]{0,15}$",
@@ -214,20 +215,10 @@ class Survey(PreviewableMixin, ClusterableModel):
         return "surveys/survey_preview.html"
 
     def get_preview_context(self, request, mode_name):
-        from surveys.questionnaire import (
-            build_step_form,
-            build_structure_from_instance,
-            structure_problems,
-        )
-
-        structure = build_structure_from_instance(self)
         context = super().get_preview_context(request, mode_name)
         context["survey"] = self
-        context["structure"] = structure
-        context["problems"] = structure_problems(structure)
-        context["forms"] = [
-            build_step_form(structure, step, show_all=True) for step in range(structure.step_count)
-        ]
+        # The questionnaire (structure, problems, one form per step): surveys.views
+        context.update(page_context(self, request, "preview"))
         return context
 
 
@@ -824,8 +815,6 @@ class SurveyMargins(models.Model):
         return f"{self.label} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
     def population_margins(self):
-        from surveys.margins import validate_margin_rows
-
         return validate_margin_rows((None, v, c, x) for v, c, x in self.rows)
 
     def as_csv(self) -> bytes:

@@ -24,10 +24,12 @@ from surveys.models import Survey, age_group_for
 from surveys.questionnaire import (
     as_multivalue,
     build_step_form,
+    build_structure_from_instance,
     chosen_before,
     is_visible,
     load_structure,
     step_data,
+    structure_problems,
 )
 from surveys.services import Respondent, SubmissionInvalid, SubmissionRefused
 
@@ -157,6 +159,18 @@ def survey_index_page_context(page, request) -> dict:
 def survey_page_context(page, request) -> dict:
     """The start panel of the survey a ``SurveyPage`` embeds."""
     return landing_context(request, page.survey)
+
+
+def survey_preview_context(survey, request) -> dict:
+    """Wagtail's preview of a survey: the whole questionnaire on one page, nothing saved."""
+    structure = build_structure_from_instance(survey)
+    return {
+        "structure": structure,
+        "problems": structure_problems(structure),
+        "forms": [
+            build_step_form(structure, step, show_all=True) for step in range(structure.step_count)
+        ],
+    }
 
 
 def landing_context(request, survey: Survey) -> dict:

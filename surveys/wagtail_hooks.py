@@ -8,13 +8,14 @@ from wagtail.snippets.models import register_snippet
 
 from portal.pages import page_context_hook
 from surveys import admin_views, analyst_views, release_views, views
-from surveys.models import SurveyIndexPage, SurveyPage
+from surveys.models import Survey, SurveyIndexPage, SurveyPage
 from surveys.selectors import can_view_responses
 from surveys.viewsets import survey_viewset_group
 
 register_snippet(survey_viewset_group)
 hooks.register(page_context_hook(SurveyIndexPage), views.survey_index_page_context)
 hooks.register(page_context_hook(SurveyPage), views.survey_page_context)
+hooks.register(page_context_hook(Survey, "preview"), views.survey_preview_context)
 
 admin_patterns = [
     path("", admin_views.fieldwork_index, name="index"),
