@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from disclosure import versions
+from disclosure import data, versions
 from disclosure.models import (
     DisclosureItemPage,
     DisclosureItemVersion,
@@ -168,9 +168,9 @@ def latest_indicator_value(number: int) -> IndicatorValue | None:
         value=None,
         text=indicator.baseline_value,
         status=indicator.baseline_status,
-        period="2020",
+        period=data.PLAN_BASELINE_PERIOD,
         source="baseline",
-        source_note="《攀枝花市东区国家生态文明建设示范区创建规划（2021-2025）》表1",
+        source_note=data.PLAN_INDICATOR_SOURCE_NOTE,
     )
 
 

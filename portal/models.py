@@ -10,6 +10,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Site
 
 from portal.audit import AppendOnlyModel
 
@@ -210,6 +211,16 @@ class PortalSettings(BaseSiteSetting):
         _("site name"), max_length=128, default="攀枝花市东区生态文明建设公众参与平台"
     )
     district_name = models.CharField(_("district name"), max_length=64, default="攀枝花市东区")
+    address_prefixes = models.CharField(
+        _("address prefixes"),
+        max_length=128,
+        blank=True,
+        default="四川省 攀枝花市 东区",
+        help_text=_(
+            "Province, city and district as residents write them before the street, separated "
+            "by spaces. Public locations of reports drop them (and the sub-district)."
+        ),
+    )
     organiser = models.CharField(
         _("organiser (主办单位)"), max_length=128, default="攀枝花市东区人民政府"
     )
@@ -235,6 +246,7 @@ class PortalSettings(BaseSiteSetting):
             [
                 FieldPanel("site_name"),
                 FieldPanel("district_name"),
+                FieldPanel("address_prefixes"),
                 FieldPanel("organiser"),
                 FieldPanel("operator"),
             ],
@@ -258,6 +270,15 @@ class PortalSettings(BaseSiteSetting):
             heading=_("Registration numbers"),
         ),
     ]
+
+    @classmethod
+    def for_default_site(cls) -> "PortalSettings":
+        """The settings of the default site, for code that runs without a request."""
+        site = Site.objects.filter(is_default_site=True).first()
+        return cls.for_site(site) if site else cls()
+
+    def address_prefix_list(self) -> list[str]:
+        return self.address_prefixes.split()
 
     class Meta:
         verbose_name = _("portal settings")

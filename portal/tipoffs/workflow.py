@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from portal import roles
-from portal.models import Department
+from portal.models import Department, PortalSettings
 from portal.tipoffs import deadlines, notifications
 from portal.tipoffs.models import (
     OPEN_STATES,
@@ -40,6 +40,7 @@ from portal.tipoffs.models import (
     TipoffEvent,
     TipoffPhoto,
 )
+from portal.tipoffs.text import public_location
 from portal.workdays import WorkdayCalendar
 
 CONSENT_VERSION = "2026-1"
@@ -261,7 +262,6 @@ def tipoff_submit(
 ) -> Tipoff:
     """File a report: the case, its identity (if real-name), photos and the first event, at once."""
     from portal.tipoffs.photos import MAX_PHOTOS, store_photo
-    from portal.tipoffs.text import public_location
 
     now = _now(now)
     if confidentiality == Confidentiality.REAL_NAME:
@@ -291,7 +291,9 @@ def tipoff_submit(
             category=category,
             subdistrict=subdistrict,
             address=address.strip(),
-            public_address=public_location(address),
+            public_address=public_location(
+                address, PortalSettings.for_default_site().address_prefix_list()
+            ),
             latitude=latitude,
             longitude=longitude,
             observed_at=observed_at,
