@@ -23,6 +23,7 @@ from disclosure.models import (
     KeyProject,
     ProjectProgress,
 )
+from disclosure.values import parse_threshold
 
 # --- Item versions --------------------------------------------------------------------------
 
@@ -122,8 +123,6 @@ def _external_value(number: int):
 
 def status_for(indicator: Indicator, value: Decimal | None) -> str:
     """已达标 / 未达标 for a numeric value against a "≥X" or "X" indicator value, else ""."""
-    from disclosure.selectors import parse_threshold
-
     threshold = parse_threshold(indicator.target_value)
     if value is None or threshold is None:
         return ""

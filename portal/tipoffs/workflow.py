@@ -40,6 +40,7 @@ from portal.tipoffs.models import (
     TipoffEvent,
     TipoffPhoto,
 )
+from portal.tipoffs.photos import MAX_PHOTOS, PhotoInput, store_photo
 from portal.tipoffs.text import public_location
 from portal.workdays import WorkdayCalendar
 
@@ -225,19 +226,6 @@ ACTION_LABELS = {
 # --- intake --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PhotoInput:
-    """A photo already checked and cleaned by ``photos.process_upload``."""
-
-    original: bytes
-    original_content_type: str
-    cleaned: bytes
-    width: int
-    height: int
-    sha256: str
-    extension: str
-
-
 @sensitive_variables("name", "phone", "email", "user")
 def tipoff_submit(
     *,
@@ -261,8 +249,6 @@ def tipoff_submit(
     now: dt.datetime | None = None,
 ) -> Tipoff:
     """File a report: the case, its identity (if real-name), photos and the first event, at once."""
-    from portal.tipoffs.photos import MAX_PHOTOS, store_photo
-
     now = _now(now)
     if confidentiality == Confidentiality.REAL_NAME:
         if not consent:
@@ -689,8 +675,6 @@ def tipoff_request_review(*, tipoff: Tipoff, reason: str, now=None) -> Tipoff:
 def tipoff_add_information(
     *, tipoff: Tipoff, text: str, photos: Sequence[PhotoInput] = (), now=None
 ) -> Tipoff:
-    from portal.tipoffs.photos import MAX_PHOTOS, store_photo
-
     now = _now(now)
     if not text.strip() and not photos:
         raise ValidationError(_("Write something or add a photo."))
