@@ -10,8 +10,8 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-from wagtail.models import Site
 
+from portal import process_cache
 from portal.audit import AppendOnlyModel
 
 phone_validator = RegexValidator(
@@ -203,6 +203,9 @@ class RetentionPurgeRun(AppendOnlyModel):
         return f"{self.reason} {self.finished_at:%Y-%m-%d %H:%M}"
 
 
+ADDRESS_PREFIXES_CACHE = "portal-address-prefixes"
+
+
 @register_setting(icon="site")
 class PortalSettings(BaseSiteSetting):
     """What the page shell shows: the site's name and the identifiers Chinese government sites carry."""
@@ -272,13 +275,18 @@ class PortalSettings(BaseSiteSetting):
     ]
 
     @classmethod
-    def for_default_site(cls) -> "PortalSettings":
-        """The settings of the default site, for code that runs without a request."""
-        site = Site.objects.filter(is_default_site=True).first()
-        return cls.for_site(site) if site else cls()
+    def default_address_prefixes(cls) -> tuple[str, ...]:
+        """The default site's ``address_prefixes``, for code that runs without a request.
 
-    def address_prefix_list(self) -> list[str]:
-        return self.address_prefixes.split()
+        Read on every tip-off submission, changed perhaps once: each process keeps a copy
+        (``portal.process_cache``), dropped everywhere when the settings are saved.
+        """
+
+        def load() -> tuple[str, ...]:
+            row = cls.objects.filter(site__is_default_site=True).only("address_prefixes").first()
+            return tuple((row or cls()).address_prefixes.split())
+
+        return process_cache.get(ADDRESS_PREFIXES_CACHE, None, load)
 
     class Meta:
         verbose_name = _("portal settings")

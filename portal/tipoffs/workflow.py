@@ -277,9 +277,7 @@ def tipoff_submit(
             category=category,
             subdistrict=subdistrict,
             address=address.strip(),
-            public_address=public_location(
-                address, PortalSettings.for_default_site().address_prefix_list()
-            ),
+            public_address=public_location(address, PortalSettings.default_address_prefixes()),
             latitude=latitude,
             longitude=longitude,
             observed_at=observed_at,
