@@ -20,6 +20,7 @@ from disclosure.models import (
     DisclosureRequest,
 )
 from disclosure.reply_types import outcome_rows
+from disclosure.selectors import plan_rate
 from portal.spreadsheets import xlsx_append_row
 
 AT = DisclosureRequest.ApplicantType
@@ -99,8 +100,6 @@ def request_rows(year: int) -> list[ReportRow]:
 
 
 def build_annual_report(year: int) -> AnnualReport:
-    from disclosure.selectors import plan_rate
-
     inputs = AnnualReportInputs.objects.filter(year=year).first() or AnnualReportInputs(year=year)
     items = DisclosureItemPage.objects.live().filter(publication_date__year=year)
     by_category = dict(

@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from disclosure import versions
+from disclosure import data, versions
 from disclosure.models import (
     DisclosureItemPage,
     DisclosureItemVersion,
@@ -22,6 +21,7 @@ from disclosure.models import (
     KeyProject,
     ProjectProgress,
 )
+from disclosure.values import parse_threshold
 from portal.integration import indicator_sources
 
 # --- Item versions --------------------------------------------------------------------------
@@ -124,8 +124,6 @@ def _external_value(number: int):
 
 def status_for(indicator: Indicator, value: Decimal | None) -> str:
     """已达标 / 未达标 for a numeric value against a "≥X" or "X" indicator value, else ""."""
-    from disclosure.selectors import parse_threshold
-
     threshold = parse_threshold(indicator.target_value)
     if value is None or threshold is None:
         return ""
@@ -170,9 +168,9 @@ def latest_indicator_value(number: int) -> IndicatorValue | None:
         value=None,
         text=indicator.baseline_value,
         status=indicator.baseline_status,
-        period="2020",
+        period=data.PLAN_BASELINE_PERIOD,
         source="baseline",
-        source_note="《攀枝花市东区国家生态文明建设示范区创建规划（2021-2025）》表1",
+        source_note=data.PLAN_INDICATOR_SOURCE_NOTE,
     )
 
 
@@ -216,11 +214,3 @@ def project_refresh_latest(*, project: KeyProject) -> None:
             percent_complete=latest.percent_complete,
             progress_date=latest.date,
         )
-
-
-def last_progress_dates() -> dict[int, dt.date]:
-    return dict(
-        ProjectProgress.objects.values("project_id")
-        .annotate(last=Max("date"))
-        .values_list("project_id", "last")
-    )

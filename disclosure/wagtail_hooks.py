@@ -4,10 +4,14 @@ panel, and record who entered a reading or a progress row."""
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from disclosure import views
 from disclosure.home_panels import DisclosureOfficerHomePanel
+from disclosure.models import DisclosureIndexPage
 from disclosure.viewsets import DisclosureViewSetGroup
+from portal.pages import page_context_hook
 
 register_snippet(DisclosureViewSetGroup)
+hooks.register(page_context_hook(DisclosureIndexPage), views.index_page_context)
 
 
 @hooks.register("after_create_snippet")

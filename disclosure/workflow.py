@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -21,7 +20,7 @@ from disclosure.models import (
     DisclosureRequestEvent,
 )
 from disclosure.reply_types import reply_type_spec
-from portal import transitions
+from portal import codes, transitions
 from portal.transitions import Context, StateMachine, Transition, TransitionNotAllowed, transition
 from portal.workdays import WorkdayCalendarUnknown
 
@@ -29,9 +28,6 @@ Status = DisclosureRequest.Status
 ReplyType = DisclosureRequest.ReplyType
 Kind = DisclosureRequestEvent.Kind
 logger = logging.getLogger(__name__)
-
-
-TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 
 
 class TransitionError(TransitionNotAllowed):
@@ -44,7 +40,7 @@ class TransitionForbidden(transitions.TransitionForbidden):
 
 def new_tracking_number(year: int) -> str:
     """YSQ + year + 8 random characters: unguessable, so numbers cannot be enumerated."""
-    return f"YSQ{year}" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"YSQ{year}" + codes.random_code(8)
 
 
 def _today(on_date: dt.date | None) -> dt.date:

@@ -14,6 +14,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from portal import process_cache
 from portal.audit import AppendOnlyModel
 
 phone_validator = RegexValidator(
@@ -205,6 +206,9 @@ class RetentionPurgeRun(AppendOnlyModel):
         return f"{self.reason} {self.finished_at:%Y-%m-%d %H:%M}"
 
 
+ADDRESS_PREFIXES_CACHE = "portal-address-prefixes"
+
+
 @register_setting(icon="site")
 class PortalSettings(BaseSiteSetting):
     """What the page shell shows: the site's name and the identifiers Chinese government sites carry."""
@@ -213,6 +217,16 @@ class PortalSettings(BaseSiteSetting):
         _("site name"), max_length=128, default="攀枝花市东区生态文明建设公众参与平台"
     )
     district_name = models.CharField(_("district name"), max_length=64, default="攀枝花市东区")
+    address_prefixes = models.CharField(
+        _("address prefixes"),
+        max_length=128,
+        blank=True,
+        default="四川省 攀枝花市 东区",
+        help_text=_(
+            "Province, city and district as residents write them before the street, separated "
+            "by spaces. Public locations of reports drop them (and the sub-district)."
+        ),
+    )
     organiser = models.CharField(
         _("organiser (主办单位)"), max_length=128, default="攀枝花市东区人民政府"
     )
@@ -238,6 +252,7 @@ class PortalSettings(BaseSiteSetting):
             [
                 FieldPanel("site_name"),
                 FieldPanel("district_name"),
+                FieldPanel("address_prefixes"),
                 FieldPanel("organiser"),
                 FieldPanel("operator"),
             ],
@@ -261,6 +276,20 @@ class PortalSettings(BaseSiteSetting):
             heading=_("Registration numbers"),
         ),
     ]
+
+    @classmethod
+    def default_address_prefixes(cls) -> tuple[str, ...]:
+        """The default site's ``address_prefixes``, for code that runs without a request.
+
+        Read on every tip-off submission, changed perhaps once: each process keeps a copy
+        (``portal.process_cache``), dropped everywhere when the settings are saved.
+        """
+
+        def load() -> tuple[str, ...]:
+            row = cls.objects.filter(site__is_default_site=True).only("address_prefixes").first()
+            return tuple((row or cls()).address_prefixes.split())
+
+        return process_cache.get(ADDRESS_PREFIXES_CACHE, None, load)
 
     class Meta:
         verbose_name = _("portal settings")

@@ -443,7 +443,7 @@ if _base.scheme not in {"http", "https"} or not _base.hostname or _base.path or 
         "e.g. https://eco.example.gov.cn"
     )
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search_backend"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "csv", "odt", "ods", "txt", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No avatars from gravatar.com: blocked in mainland China, and it would send a hash of each staff

@@ -31,9 +31,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PreviewableMixin
 
 from portal.audit import AppendOnlyModel
+from portal.pages import page_context
 from portal.storage import PrivateStorage
 from surveys import question_types
 from surveys.codes import split_codes as split_codes  # re-exported
+from surveys.margins import validate_margin_rows
 
 code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9]{0,15}$",
@@ -209,20 +211,10 @@ class Survey(PreviewableMixin, ClusterableModel):
         return "surveys/survey_preview.html"
 
     def get_preview_context(self, request, mode_name):
-        from surveys.questionnaire import (
-            build_step_form,
-            build_structure_from_instance,
-            structure_problems,
-        )
-
-        structure = build_structure_from_instance(self)
         context = super().get_preview_context(request, mode_name)
         context["survey"] = self
-        context["structure"] = structure
-        context["problems"] = structure_problems(structure)
-        context["forms"] = [
-            build_step_form(structure, step, show_all=True) for step in range(structure.step_count)
-        ]
+        # The questionnaire (structure, problems, one form per step): surveys.views
+        context.update(page_context(self, request, "preview"))
         return context
 
 
@@ -767,10 +759,8 @@ class SurveyIndexPage(Page):
         verbose_name = _("survey index page")
 
     def get_context(self, request, *args, **kwargs):
-        from surveys.selectors import survey_list_public
-
         context = super().get_context(request, *args, **kwargs)
-        context["surveys"] = survey_list_public()
+        context.update(page_context(self, request))  # the survey list: surveys.views
         return context
 
 
@@ -790,10 +780,8 @@ class SurveyPage(Page):
         verbose_name = _("survey page")
 
     def get_context(self, request, *args, **kwargs):
-        from surveys.views import landing_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(landing_context(request, self.survey))
+        context.update(page_context(self, request))  # the landing: surveys.views
         return context
 
 
@@ -828,8 +816,6 @@ class SurveyMargins(models.Model):
         return f"{self.label} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
     def population_margins(self):
-        from surveys.margins import validate_margin_rows
-
         return validate_margin_rows((None, v, c, x) for v, c, x in self.rows)
 
     def as_csv(self) -> bytes:

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from portal import codes
 from portal.learning.models import (
     AttemptAnswer,
     LearningSettings,
@@ -51,7 +52,6 @@ from portal.transitions import (
     transition,
 )
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_LENGTH = 10
 RECENT_DAYS = 6  # the daily quiz avoids questions the learner had in the last days, if it can
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -403,7 +403,7 @@ def try_quiz_answer(*, state: dict, question_id, choice_ids: list[int]) -> dict:
 
 
 def new_pickup_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return codes.random_code(CODE_LENGTH)
 
 
 def format_code(code: str) -> str:

@@ -21,13 +21,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
+from portal.forms import BoundedDateField
 from portal.models import Department, Subdistrict
+from portal.redirects import safe_next
 from portal.storage import private_file_response
 from portal.tipoffs import exports, routing, selectors, workflow
 from portal.tipoffs.models import (
@@ -75,34 +76,9 @@ class CaseFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False
     )
-    date_from = forms.DateField(
-        label=gettext_lazy("Submitted from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("Submitted to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    # Dates near year 1 or 9999 overflow when turned into local day bounds.
-    EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-    def _in_range(self, name):
-        value = self.cleaned_data.get(name)
-        if value is not None and not self.EARLIEST <= value <= self.LATEST:
-            raise forms.ValidationError(
-                _("Choose a date between %(first)s and %(last)s.")
-                % {"first": self.EARLIEST.isoformat(), "last": self.LATEST.isoformat()}
-            )
-        return value
-
-    def clean_date_from(self):
-        return self._in_range("date_from")
-
-    def clean_date_to(self):
-        return self._in_range("date_to")
+    # Bounded: dates near year 1 or 9999 overflow when turned into local day bounds.
+    date_from = BoundedDateField(label=gettext_lazy("Submitted from"), required=False)
+    date_to = BoundedDateField(label=gettext_lazy("Submitted to"), required=False)
 
 
 def _require_case_access(request) -> None:
@@ -212,7 +188,7 @@ def bulk_assign(request):
         raise PermissionDenied
     ids = _ids(request.POST.getlist("ids"))
     departments = list(Department.objects.filter(pk__in=_ids(request.POST.getlist("departments"))))
-    target = _safe_next(request)
+    target = safe_next(request, reverse("tipoffs_admin:index"))
     cases = list(selectors.tipoffs_for_user(user=request.user).filter(pk__in=ids))
     if not cases or not departments:
         messages.error(request, _("Choose reports and at least one department."))
@@ -228,16 +204,6 @@ def bulk_assign(request):
 
 def _ids(values) -> list[int]:
     return [int(v) for v in values if v.isdigit() and len(v) <= 18]
-
-
-def _safe_next(request) -> str:
-    """The queue page to return to: only a path on this site, never another host."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("tipoffs_admin:index")
 
 
 class AcceptForm(forms.Form):

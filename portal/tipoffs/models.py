@@ -19,19 +19,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from portal import codes
 from portal.audit import AppendOnlyModel
 from portal.models import Department, Subdistrict, phone_validator
 from portal.tipoffs.storage import EvidenceStorage
 
 # Tracking codes: 20 characters from a 30-letter alphabet without 0/O, 1/I/L and U (≈ 98 bits),
 # shown in groups of four.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_ALPHABET = codes.ALPHABET
 CODE_LENGTH = 20
 CODE_GROUP = 4
 
 
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+    return codes.random_code(CODE_LENGTH)
 
 
 def format_tracking_code(code: str) -> str:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
 from portal import transitions
-from portal.models import Department
+from portal.models import Department, PortalSettings
 from portal.tipoffs import deadlines, notifications
 from portal.tipoffs.models import (
     OPEN_STATES,
@@ -41,7 +41,9 @@ from portal.tipoffs.models import (
     TipoffEvent,
     TipoffPhoto,
 )
+from portal.tipoffs.photos import MAX_PHOTOS, PhotoInput, store_photo
 from portal.tipoffs.policies import department_ids_of, photo_policy, tipoff_policy
+from portal.tipoffs.text import public_location
 from portal.transitions import Context, StateMachine, Transition, transition
 from portal.workdays import WorkdayCalendar
 
@@ -190,19 +192,6 @@ ACTION_LABELS = {
 # --- intake --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PhotoInput:
-    """A photo already checked and cleaned by ``photos.process_upload``."""
-
-    original: bytes
-    original_content_type: str
-    cleaned: bytes
-    width: int
-    height: int
-    sha256: str
-    extension: str
-
-
 @sensitive_variables("name", "phone", "email", "user")
 def tipoff_submit(
     *,
@@ -226,9 +215,6 @@ def tipoff_submit(
     now: dt.datetime | None = None,
 ) -> Tipoff:
     """File a report: the case, its identity (if real-name), photos and the first event, at once."""
-    from portal.tipoffs.photos import MAX_PHOTOS, store_photo
-    from portal.tipoffs.text import public_location
-
     now = _now(now)
     if confidentiality == Confidentiality.REAL_NAME:
         if not consent:
@@ -257,7 +243,7 @@ def tipoff_submit(
             category=category,
             subdistrict=subdistrict,
             address=address.strip(),
-            public_address=public_location(address),
+            public_address=public_location(address, PortalSettings.default_address_prefixes()),
             latitude=latitude,
             longitude=longitude,
             observed_at=observed_at,
@@ -940,22 +926,6 @@ def tipoff_approve_photo(
             now=now,
         )
     return photo
-
-
-def tipoff_set_owner(*, tipoff: Tipoff, actor, owner) -> Tipoff:
-    _require_intake(actor)
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        tipoff.owner = owner
-        tipoff.save(update_fields=["owner"])
-        _event(
-            tipoff,
-            EventKind.OWNER,
-            actor=actor,
-            from_state=tipoff.state,
-            data={"owner": owner.pk if owner else None},
-        )
-    return tipoff
 
 
 def tipoffs_bulk_assign(
