@@ -219,7 +219,9 @@ def test_inside_a_callers_transaction_a_refused_step_rolls_back_alone(submit, in
     assert Tipoff.objects.get(pk=second.pk).state == State.SUBMITTED
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: an earlier transactional test's flush removed the categories the
+# migrations created; this restores them.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_outside_a_transaction_the_step_is_committed_durably(submit, intake):
     tipoff = submit()
     assert not connection.in_atomic_block
