@@ -1,7 +1,7 @@
 """Number: a decimal within the question's minimum and maximum; one numeric variable."""
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from surveys.question_types import register
 from surveys.question_types.base import AnswerValue, QuestionType
@@ -11,7 +11,7 @@ from surveys.variables import NUMERIC
 @register
 class Number(QuestionType):
     kind = "number"
-    label = _("Number")
+    label = pgettext_lazy("question type", "Number")
     template_name = "surveys/question_types/number.html"
 
     def form_fields(self, spec):
