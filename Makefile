@@ -10,7 +10,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres deployed-test e2e lint format messages catalogues lock check-deploy clean
+.PHONY: help install run test test-postgres deployed-test e2e lint imports format messages catalogues lock check-deploy clean
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-15s\033[0m %s\n", $$1, $$2}'
@@ -47,10 +47,13 @@ deployed-test: $(STAMP) ## Start the deployed topology (nginx, 2 app servers, 2 
 e2e: $(STAMP) ## Run only the browser journeys
 	$(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff format --check, ruff check, makemigrations --check
+lint: $(STAMP) imports ## ruff format --check, ruff check, makemigrations --check, import contracts
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/ruff check .
 	$(DEV_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+imports: $(STAMP) ## Check the layer and app-boundary contracts ([tool.importlinter] in pyproject.toml)
+	PYTHONPATH=. $(VENV)/bin/lint-imports --no-cache
 
 format: $(STAMP) ## Apply ruff formatting and autofixes
 	$(VENV)/bin/ruff format .

@@ -24,7 +24,7 @@ from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, stream_text
 from cms.cache import CachedPageMixin
-from cms.search import ChineseSearchableMixin, html_to_text
+from portal.search import ChineseSearchableMixin, html_to_text
 
 COLUMN_PAGE_SIZE = 12
 # The key-indicator snapshot on the home page: the disclosure app provides the first template;

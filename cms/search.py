@@ -1,23 +1,13 @@
-"""Chinese-aware site search: the one place that decides how text is indexed and matched.
+"""Chinese-aware site search: the public ``/search/`` query, results, highlights and snippets.
 
-Wagtail's database search backend (SQLite FTS5, PostgreSQL tsvector) splits text on spaces and
-punctuation, so a Chinese sentence is one long "word" and the query 生态 never matches 生态文明建设.
-We therefore index a *segmented* copy of every searchable page's title and text: each run of CJK
-characters becomes its overlapping character bigrams (生态文明建设 → 生态 态文 文明 明建 建设) and
-Latin words and numbers become one lower-case token each with inner punctuation removed
-(PM2.5 → pm25). A query is segmented the same way and every token must match (AND), so a
-2-character word is one bigram, a longer word or phrase is the chain of its bigrams, and mixed
-text such as 攀钢PM2.5 works on every database without a dictionary. See docs/search.md.
-
-Any Wagtail page type joins the site search by inheriting ``ChineseSearchableMixin`` (before
-``Page``) and overriding ``get_search_body_text``; ``search_site`` queries all live public pages.
+How text is segmented and indexed (``segment``, ``tokens``, ``ChineseSearchableMixin``) lives in
+the shell, ``portal.search``, shared by every app; this module matches and presents.
 """
 
 from __future__ import annotations
 
 import operator
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import reduce
@@ -28,12 +18,13 @@ from django.db import connection
 from django.db.models import BigIntegerField, Case, IntegerField, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
-from django.utils.html import escape, strip_tags
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page
-from wagtail.search import index
 from wagtail.search.backends import get_search_backend
 from wagtail.search.query import PlainText
+
+from portal.search import CJK_CHARS, normalize, tokens
 
 #: Longer queries are cut to this many characters (a 10,000-character paste is not a search).
 MAX_QUERY_LENGTH = 100
@@ -42,92 +33,6 @@ MAX_QUERY_TOKENS = 32
 RESULTS_PER_PAGE = 10
 SNIPPET_BEFORE = 40
 SNIPPET_LENGTH = 140
-
-_CJK = (
-    "\u3400-\u4dbf"  # CJK Unified Ideographs Extension A
-    "\u4e00-\u9fff"  # CJK Unified Ideographs
-    "\uf900-\ufaff"  # CJK Compatibility Ideographs
-    "\U00020000-\U0002ebef"  # Extensions B-F
-)
-_WORD = "0-9a-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
-_TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[{_WORD}]+(?:[.\-'][{_WORD}]+)*)")
-_INNER_PUNCTUATION_RE = re.compile(r"[.\-']")
-
-
-def normalize(text: str) -> str:
-    """NFKC (full-width ＰＭ２．５ → PM2.5) and lower case."""
-    return unicodedata.normalize("NFKC", text or "").lower()
-
-
-def tokens(text: str) -> list[str]:
-    """The distinct search tokens of ``text`` in order of first appearance.
-
-    CJK runs give their overlapping bigrams (a lone character gives itself); other words give
-    themselves without inner punctuation.
-    """
-    seen: dict[str, None] = {}
-    for match in _TOKEN_RE.finditer(normalize(text)):
-        run = match.group("cjk")
-        if run is not None:
-            if len(run) == 1:
-                seen.setdefault(run, None)
-            else:
-                for i in range(len(run) - 1):
-                    seen.setdefault(run[i : i + 2], None)
-        else:
-            seen.setdefault(_INNER_PUNCTUATION_RE.sub("", match.group("word")), None)
-    return list(seen)
-
-
-def segment(text: str) -> str:
-    """The text to store in the search index: its tokens separated by spaces."""
-    return " ".join(tokens(text))
-
-
-def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment with block boundaries kept as spaces."""
-    text = re.sub(r"<(br|/p|/li|/h\d|/td|/th|/tr|/div|/blockquote)\b[^>]*>", " ", html or "")
-    text = strip_tags(text)
-    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<")
-    return re.sub(r"\s+", " ", text.replace("&gt;", ">").replace("&quot;", '"')).strip()
-
-
-class ChineseSearchableMixin:
-    """Makes a Wagtail page type findable by the site search in Chinese.
-
-    Put it before ``Page`` in the bases and override ``get_search_body_text`` (plain text of
-    everything but the title). Optional hooks: ``get_search_result_date`` and
-    ``search_result_label``. Extend ``search_fields`` as
-    ``[*ChineseSearchableMixin.search_fields, index.FilterField(...)]``.
-    """
-
-    search_fields = [
-        *Page.search_fields,
-        index.SearchField("search_segmented_title", boost=5),
-        index.SearchField("search_segmented_body"),
-        # The admin's page search and chooser use autocomplete (see cms.search_backend).
-        index.AutocompleteField("search_segmented_title"),
-    ]
-
-    #: Short label shown beside each result (e.g. "Column article"); defaults to the verbose name.
-    search_result_label = None
-
-    def get_search_body_text(self) -> str:
-        return getattr(self, "search_description", "") or ""
-
-    def get_search_snippet_text(self) -> str:
-        """The text that result snippets are cut from (defaults to the indexed body text)."""
-        return self.get_search_body_text()
-
-    def get_search_result_date(self) -> date | None:
-        published = self.first_published_at or self.last_published_at
-        return timezone.localdate(published) if published else None
-
-    def search_segmented_title(self) -> str:
-        return segment(self.title)
-
-    def search_segmented_body(self) -> str:
-        return segment(self.get_search_body_text())
 
 
 @dataclass(frozen=True)
@@ -172,7 +77,7 @@ class SearchQuery:
 
 
 def _is_single_cjk(token: str) -> bool:
-    return len(token) == 1 and bool(re.match(rf"[{_CJK}]", token))
+    return len(token) == 1 and bool(re.match(rf"[{CJK_CHARS}]", token))
 
 
 @dataclass(frozen=True)

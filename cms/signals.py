@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
+from wagtail.models import Page, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from cms.cache import invalidate_public_pages
+from cms.models import ColumnCategory, ColumnIndexPage
+from cms.workflow import assign_column_workflow
+from portal.models import PortalSettings
 
 
 def _on_page_saved(sender, instance, created, **kwargs):
-    from cms.models import ColumnIndexPage
-    from cms.workflow import assign_column_workflow
-
     if created and isinstance(instance, ColumnIndexPage):
         assign_column_workflow(instance)
 
@@ -23,11 +24,6 @@ def _on_settings_saved(sender, instance, created, **kwargs):
 
 
 def connect() -> None:
-    from wagtail.models import Page, Site
-
-    from cms.models import ColumnCategory, ColumnIndexPage
-    from portal.models import PortalSettings
-
     page_published.connect(invalidate_public_pages, dispatch_uid="cms-invalidate-published")
     page_unpublished.connect(invalidate_public_pages, dispatch_uid="cms-invalidate-unpublished")
     post_page_move.connect(invalidate_public_pages, dispatch_uid="cms-invalidate-moved")

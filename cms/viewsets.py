@@ -10,6 +10,7 @@ class ColumnCategoryViewSet(SnippetViewSet):
     model = ColumnCategory
     icon = "tag"
     menu_label = _("Column categories")
+    menu_name = "column-categories"  # grouped under "Site" (portal.admin_menu)
     menu_order = 250
     add_to_admin_menu = True
     list_display = ["name", "slug", "sort_order"]

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -37,7 +38,7 @@ ACTION_LABELS = {
     "extend": _("Extend the deadline (Art. 33)"),
     "reply": _("Reply (Art. 36)"),
     "redirect": _("Redirect a complaint (Art. 39)"),
-    "close": _("Close"),
+    "close": pgettext_lazy("disclosure request action", "Close"),
     "note": _("Add a note"),
 }
 

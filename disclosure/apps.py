@@ -10,4 +10,7 @@ class DisclosureConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from disclosure import signals  # noqa: F401
+        from disclosure import policies, signals  # noqa: F401
+        from portal.policies import register_policies
+
+        register_policies(policies.POLICIES)

@@ -12,6 +12,11 @@ from pathlib import Path
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
+# The plan these tables come from; shown as the source of an indicator's baseline value.
+PLAN_TITLE = "《攀枝花市东区国家生态文明建设示范区创建规划（2021-2025）》"
+PLAN_BASELINE_PERIOD = "2020"
+PLAN_INDICATOR_SOURCE_NOTE = f"{PLAN_TITLE}表1"
+
 CATEGORIES = [
     ("organisation", "机构职能"),
     ("policy", "政策文件"),

@@ -8,11 +8,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from disclosure import deadlines
 from disclosure.models import DisclosureRequest
+from disclosure.reply_types import REASON_REQUIRED
 from disclosure.validators import validate_credit_code, validate_resident_id
-from disclosure.workflow import REASON_REQUIRED
 
 ORGANISATION_TYPES = [
     t for t in DisclosureRequest.ApplicantType.values if t != DisclosureRequest.ApplicantType.PERSON
@@ -147,7 +148,7 @@ class OnDateForm(forms.Form):
 
 class AssignForm(forms.Form):
     department = forms.ModelChoiceField(label=_("Department"), queryset=None)
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    note = forms.CharField(label=pgettext_lazy("remark", "Note"), required=False, max_length=500)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,13 +159,18 @@ class AssignForm(forms.Form):
 
 class NoteForm(OnDateForm):
     note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+        label=pgettext_lazy("remark", "Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
     )
 
 
 class OptionalNoteForm(OnDateForm):
     note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False
+        label=pgettext_lazy("remark", "Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        required=False,
     )
 
 

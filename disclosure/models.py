@@ -13,8 +13,10 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -25,8 +27,11 @@ from wagtail.images import get_image_model_string
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from cms.search import ChineseSearchableMixin, html_to_text
+from disclosure.deadlines import plan_entry_due_on
+from disclosure.index_numbers import IndexNumberPatternError, format_index_number
 from portal.audit import AppendOnlyModel
+from portal.pages import page_context
+from portal.search import ChineseSearchableMixin, html_to_text
 
 #: Years an officer may enter for a plan or a report: a typo such as 20255 is refused.
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -43,16 +48,34 @@ RESERVED_SLUGS = frozenset(
 class DisclosureCategory(models.Model):
     """主题分类: the taxonomy of the catalogue (机构职能, 政策文件, 环境质量, ...)."""
 
+    class ReportRole(models.TextChoices):
+        """What the annual report counts a category's items as (never its slug)."""
+
+        NONE = "", _("No role in the annual report")
+        NORMATIVE_DOCUMENTS = (
+            "normative_documents",
+            _("Normative documents (行政规范性文件) in the annual report"),
+        )
+
     name = models.CharField(_("name"), max_length=64, unique=True)
     slug = models.SlugField(_("slug"), max_length=64, unique=True, allow_unicode=False)
     description = models.CharField(_("description"), max_length=255, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
+    report_role = models.CharField(
+        _("role in the annual report"),
+        max_length=32,
+        choices=ReportRole.choices,
+        default=ReportRole.NONE,
+        blank=True,
+        help_text=_("Which row of the annual disclosure report counts this category's items."),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("description"),
         FieldPanel("sort_order"),
+        FieldPanel("report_role"),
     ]
 
     class Meta:
@@ -91,8 +114,6 @@ class DisclosureSettings(BaseGenericSetting):
         verbose_name = _("disclosure settings")
 
     def clean(self):
-        from disclosure.index_numbers import IndexNumberPatternError, format_index_number
-
         try:
             format_index_number(self.index_number_pattern, org="ORG", year=2025, serial=1)
         except IndexNumberPatternError as exc:
@@ -118,6 +139,33 @@ class IndexNumberSequence(models.Model):
         return f"{self.organisation_code}/{self.year}: {self.last_serial}"
 
 
+def organisation_code_for(department) -> str:
+    code = (department.organisation_code or "").strip()
+    return code or DisclosureSettings.load().default_organisation_code
+
+
+def allocate_index_number(*, department, year: int) -> str:
+    """The next index number for ``department`` in ``year``; unique under concurrent callers.
+
+    The sequence row is incremented with a single UPDATE (row-locked on PostgreSQL, database
+    write lock on SQLite) inside the caller's transaction, so two concurrent publications
+    never read the same serial. The unique constraint on the page field is the last guard.
+    """
+    org = organisation_code_for(department)
+    pattern = DisclosureSettings.load().index_number_pattern
+    with transaction.atomic():
+        IndexNumberSequence.objects.get_or_create(organisation_code=org, year=year)
+        IndexNumberSequence.objects.filter(organisation_code=org, year=year).update(
+            last_serial=F("last_serial") + 1
+        )
+        serial = (
+            IndexNumberSequence.objects.select_for_update()
+            .values_list("last_serial", flat=True)
+            .get(organisation_code=org, year=year)
+        )
+    return format_index_number(pattern, org=org, year=year, serial=serial)
+
+
 class DisclosureIndexPage(Page):
     """生态环境信息公开: the catalogue landing page with filters."""
 
@@ -131,10 +179,8 @@ class DisclosureIndexPage(Page):
         verbose_name = _("disclosure index page")
 
     def get_context(self, request, *args, **kwargs):
-        from disclosure.selectors import catalogue_page_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(catalogue_page_context(index=self, params=request.GET))
+        context.update(page_context(self, request))  # the catalogue: disclosure.views
         context["section"] = self
         return context
 
@@ -248,8 +294,6 @@ class DisclosureItemPage(ChineseSearchableMixin, Page):
 
     def save(self, *args, **kwargs):
         if not self.index_number and self.department_id and self.publication_date:
-            from disclosure.index_numbers import allocate_index_number
-
             self.index_number = allocate_index_number(
                 department=self.department, year=self.publication_date.year
             )
@@ -272,11 +316,14 @@ class DisclosureItemPage(ChineseSearchableMixin, Page):
     def get_search_result_date(self):
         return self.publication_date
 
-    def get_context(self, request, *args, **kwargs):
-        from disclosure.selectors import item_versions
+    def versions_newest_first(self) -> list[DisclosureItemVersion]:
+        return list(
+            DisclosureItemVersion.objects.filter(item=self).defer("text").order_by("-number")
+        )
 
+    def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["versions"] = item_versions(item=self)
+        context["versions"] = self.versions_newest_first()
         context["section"] = self.get_parent().specific
         context["attachment_list"] = list(
             self.attachments.select_related("document").order_by("sort_order")
@@ -407,8 +454,6 @@ class DisclosurePlanEntry(Orderable):
         return self.title
 
     def clean(self):
-        from disclosure.deadlines import plan_entry_due_on
-
         errors = {}
         if self.due_rule == self.DueRule.FIXED and not self.due_date:
             errors["due_date"] = _("Enter the due date.")
@@ -431,8 +476,6 @@ class DisclosurePlanEntry(Orderable):
             raise ValidationError(str(exc)) from exc
 
     def save(self, *args, **kwargs):
-        from disclosure.deadlines import plan_entry_due_on
-
         self.due_on = plan_entry_due_on(
             rule=self.due_rule, due_date=self.due_date, formed_date=self.formed_date
         )
@@ -609,7 +652,10 @@ class KeyProject(models.Model):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     system = models.ForeignKey(
-        ProjectSystem, on_delete=models.PROTECT, related_name="projects", verbose_name=_("system")
+        ProjectSystem,
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=pgettext_lazy("key project system", "system"),
     )
     name = models.CharField(_("name"), max_length=128)
     content = models.TextField(_("construction content"))
@@ -899,7 +945,7 @@ class DisclosureRequestEvent(AppendOnlyModel):
         REPLIED = "replied", _("Replied")
         REDIRECTED = "redirected", _("Redirected (Art. 39)")
         CLOSED = "closed", _("Closed")
-        NOTE = "note", _("Note")
+        NOTE = "note", pgettext_lazy("remark", "Note")
 
     request = models.ForeignKey(DisclosureRequest, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=24, choices=Kind.choices)

@@ -19,57 +19,19 @@ from disclosure.models import (
     DisclosureItemPage,
     DisclosureRequest,
 )
+from disclosure.reply_types import outcome_rows
+from disclosure.selectors import plan_rate
 from portal.spreadsheets import xlsx_append_row
 
 AT = DisclosureRequest.ApplicantType
-RT = DisclosureRequest.ReplyType
+NORMATIVE = DisclosureCategory.ReportRole.NORMATIVE_DOCUMENTS
 
 #: Columns of section 三: 自然人, then 法人或其他组织 split five ways, then 总计.
 COLUMNS = [AT.PERSON, AT.BUSINESS, AT.RESEARCH, AT.NONPROFIT, AT.LEGAL, AT.OTHER_ORG]
 COLUMN_LABELS = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
 
 #: Rows of 三、本年度办理结果 in the order of the standard table: (label, reply types, level).
-OUTCOME_ROWS = [
-    ("（一）予以公开", [RT.DISCLOSED], 1),
-    ("（二）部分公开（区分处理的，只计这一情形，不计其他情形）", [RT.PARTLY], 1),
-    ("（三）不予公开", None, 1),
-    ("1.属于国家秘密", [RT.WITHHELD_SECRET], 2),
-    ("2.其他法律行政法规禁止公开", [RT.WITHHELD_LAW], 2),
-    ("3.危及“三安全一稳定”", [RT.WITHHELD_SAFETY], 2),
-    ("4.保护第三方合法权益", [RT.WITHHELD_THIRD], 2),
-    ("5.属于三类内部事务信息", [RT.WITHHELD_INTERNAL], 2),
-    ("6.属于四类过程性信息", [RT.WITHHELD_PROCESS], 2),
-    ("7.属于行政执法案卷", [RT.WITHHELD_ENFORCEMENT], 2),
-    ("8.属于行政查询事项", [RT.WITHHELD_QUERY], 2),
-    ("（四）无法提供", None, 1),
-    ("1.本机关不掌握相关政府信息", [RT.UNAVAILABLE_NOT_HELD], 2),
-    ("2.没有现成信息需要另行制作", [RT.UNAVAILABLE_NEEDS_CREATION], 2),
-    ("3.补正后申请内容仍不明确", [RT.UNAVAILABLE_UNCLEAR], 2),
-    ("（五）不予处理", None, 1),
-    ("1.信访举报投诉类申请", [RT.NOT_PROCESSED_COMPLAINT], 2),
-    ("2.重复申请", [RT.NOT_PROCESSED_REPEAT], 2),
-    ("3.要求提供公开出版物", [RT.NOT_PROCESSED_PUBLICATION], 2),
-    ("4.无正当理由大量反复申请", [RT.NOT_PROCESSED_MASS], 2),
-    ("5.要求行政机关确认或重新出具已获取信息", [RT.NOT_PROCESSED_CONFIRM], 2),
-    ("（六）其他处理", None, 1),
-    (
-        "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
-        [RT.OTHER_NO_SUPPLEMENT],
-        2,
-    ),
-    (
-        "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请",
-        [RT.OTHER_NO_FEE],
-        2,
-    ),
-    ("3.其他", [RT.OTHER], 2),
-]
-GROUP_MEMBERS = {
-    "（三）不予公开": [t for t in RT.values if t.startswith("withheld_")],
-    "（四）无法提供": [t for t in RT.values if t.startswith("unavailable_")],
-    "（五）不予处理": [t for t in RT.values if t.startswith("np_")],
-    "（六）其他处理": [RT.OTHER_NO_SUPPLEMENT, RT.OTHER_NO_FEE, RT.OTHER],
-}
+OUTCOME_ROWS = outcome_rows()
 
 
 @dataclass
@@ -131,17 +93,13 @@ def request_rows(year: int) -> list[ReportRow]:
         ReportRow("三、本年度办理结果", [], 0),
     ]
     for label, types, level in OUTCOME_ROWS:
-        rows.append(
-            ReportRow(label, row_for(types if types is not None else GROUP_MEMBERS[label]), level)
-        )
-    rows.append(ReportRow("（七）总计", row_for(RT.values), 1))
+        rows.append(ReportRow(label, row_for(types), level))
+    rows.append(ReportRow("（七）总计", row_for(DisclosureRequest.ReplyType.values), 1))
     rows.append(ReportRow("四、结转下年度继续办理", _counts_by_applicant(carried_out)))
     return rows
 
 
 def build_annual_report(year: int) -> AnnualReport:
-    from disclosure.selectors import plan_rate
-
     inputs = AnnualReportInputs.objects.filter(year=year).first() or AnnualReportInputs(year=year)
     items = DisclosureItemPage.objects.live().filter(publication_date__year=year)
     by_category = dict(
@@ -186,16 +144,16 @@ def build_annual_report(year: int) -> AnnualReport:
         (
             "行政规范性文件",
             [
-                items.filter(category__slug="policy").count(),
+                items.filter(category__report_role=NORMATIVE).count(),
                 DisclosureItemPage.objects.live()
                 .filter(
-                    category__slug="policy",
+                    category__report_role=NORMATIVE,
                     validity__in=["repealed", "expired"],
                     last_published_at__year=year,
                 )
                 .count(),
                 DisclosureItemPage.objects.live()
-                .filter(category__slug="policy", validity="valid")
+                .filter(category__report_role=NORMATIVE, validity="valid")
                 .count(),
             ],
         ),

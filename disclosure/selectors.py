@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import OrderedDict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import ExtractYear
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
 
@@ -28,7 +31,9 @@ from disclosure.models import (
     KeyProject,
     ProjectSystem,
 )
-from portal import roles
+from disclosure.policies import request_policy
+from disclosure.services import _external_value, latest_indicator_value, status_for
+from disclosure.values import parse_number, parse_threshold
 from portal.models import Department
 
 ITEMS_PER_PAGE = 20
@@ -100,8 +105,6 @@ class CataloguePaginator(Paginator):
     def count(self) -> int:
         if self._count_key is None:
             return super().count
-        from django.core.cache import cache
-
         return cache.get_or_set(self._count_key, self.object_list.count, FACETS_CACHE_SECONDS)
 
     def _get_page(self, object_list, number, paginator):
@@ -152,7 +155,6 @@ def catalogue_facets(*, index: DisclosureIndexPage) -> dict:
     Aggregates over the whole catalogue, so they are cached (shared cache) and dropped whenever
     an item is published or unpublished (see signals.py).
     """
-    from django.core.cache import cache
 
     def compute() -> dict:
         live = DisclosureItemPage.objects.live().public().child_of(index)
@@ -184,8 +186,6 @@ def catalogue_facets(*, index: DisclosureIndexPage) -> dict:
 
 
 def _years(live) -> list[int]:
-    from django.db.models.functions import ExtractYear
-
     return list(
         live.order_by()
         .annotate(y=ExtractYear("publication_date"))
@@ -196,40 +196,16 @@ def _years(live) -> list[int]:
 
 
 def item_versions(*, item: DisclosureItemPage) -> list[DisclosureItemVersion]:
-    return list(DisclosureItemVersion.objects.filter(item=item).defer("text").order_by("-number"))
+    return item.versions_newest_first()
 
 
 def live_item_or_404(pk: int) -> DisclosureItemPage:
-    from django.http import Http404
-    from django.shortcuts import get_object_or_404
-
     if not 0 < pk <= MAX_ID:
         raise Http404
     return get_object_or_404(DisclosureItemPage.objects.live().public(), pk=pk)
 
 
 # --- Indicators -----------------------------------------------------------------------------
-
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
-
-
-def parse_threshold(text: str) -> Decimal | None:
-    """The number of a "≥80" / "100" style indicator value; None for qualitative targets."""
-    text = (text or "").strip()
-    if not text:
-        return None
-    match = re.fullmatch(r"(?:≥|>=)?\s*(-?\d+(?:\.\d+)?)\s*%?", text)
-    if not match:
-        return None
-    try:
-        return Decimal(match.group(1))
-    except InvalidOperation:  # pragma: no cover
-        return None
-
-
-def parse_number(text: str) -> Decimal | None:
-    match = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*%?\s*", text or "")
-    return Decimal(match.group(1)) if match else None
 
 
 @dataclass
@@ -290,8 +266,6 @@ def _chart(
 
 def indicator_dashboard() -> dict:
     """All indicators with their current status, grouped by field (four queries)."""
-    from disclosure.services import _external_value, status_for
-
     indicators = list(Indicator.objects.prefetch_related("readings").order_by("number", "part"))
     rows: dict[int, IndicatorRow] = OrderedDict()
     for indicator in indicators:
@@ -364,9 +338,6 @@ SNAPSHOT_CACHE_SECONDS = 60
 
 def indicator_snapshot(numbers=(5, 34, 35)) -> list[dict]:
     """Current value of a few key indicators (cached for a minute in the shared cache)."""
-    from django.core.cache import cache
-
-    from disclosure.services import latest_indicator_value
 
     def compute() -> list[dict]:
         indicators = {
@@ -471,19 +442,17 @@ def plan_years() -> list[int]:
 def can_process_requests(user) -> bool:
     """Officers and administrators by their group (or the permission granted explicitly);
     superuser status alone is not a role (requests carry the applicant's identity)."""
-    return roles.user_has_explicit_perm(user, "disclosure.process_disclosurerequest")
+    return request_policy.user_has_permission(user, "process")
 
 
 def requests_for_user(*, user):
     """The requests ``user`` may see in the admin: officers and administrators see all."""
-    if not can_process_requests(user):
-        return DisclosureRequest.objects.none()
-    return DisclosureRequest.objects.select_related("department")
+    return request_policy.instances_user_has_permission_for(user, "process").select_related(
+        "department"
+    )
 
 
 def request_for_user(*, user, pk: int) -> DisclosureRequest:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(requests_for_user(user=user), pk=pk)
 
 
@@ -530,14 +499,29 @@ def request_for_applicant(*, tracking_number: str, id_last4: str) -> DisclosureR
     )
 
 
-def group_by(items, key):
-    out = defaultdict(list)
-    for item in items:
-        out[key(item)].append(item)
-    return out
+# --- Start page counts (portal_home_panels) ---------------------------------------------------
 
 
-def is_officer(user) -> bool:
-    return roles.has_role(user, roles.DISCLOSURE_OFFICER) or roles.has_role(
-        user, roles.ADMINISTRATOR
+def officer_home_counts(*, user, today: dt.date) -> dict:
+    """The disclosure officer's start page: requests overdue and due soon, this month's plan
+    entries (and how many are still unpublished), indicators without a reading this year."""
+    queues = request_queues(user=user, today=today)
+    month_start = today.replace(day=1)
+    next_month = (month_start + dt.timedelta(days=32)).replace(day=1)
+    entries = DisclosurePlanEntry.objects.filter(
+        due_on__gte=month_start, due_on__lt=next_month
+    ).aggregate(due=Count("pk"), unpublished=Count("pk", filter=Q(item__isnull=True)))
+    this_year = IndicatorReading.objects.filter(
+        indicator=OuterRef("pk"), period_end__year=today.year
     )
+    parts = Indicator.objects.filter(parent=OuterRef("pk"))
+    missing = Indicator.objects.filter(~Exists(this_year), ~Exists(parts)).count()
+    plan = DisclosurePlan.objects.filter(year=today.year).values_list("pk", flat=True).first()
+    return {
+        "overdue": len(queues["overdue"]),
+        "due_soon": len(queues["due_soon"]),
+        "plan_due": entries["due"],
+        "plan_unpublished": entries["unpublished"],
+        "plan_id": plan,
+        "indicators_without_reading": missing,
+    }

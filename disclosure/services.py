@@ -8,14 +8,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from importlib import import_module
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
-from disclosure import versions
+from disclosure import data, versions
 from disclosure.models import (
     DisclosureItemPage,
     DisclosureItemVersion,
@@ -24,6 +21,8 @@ from disclosure.models import (
     KeyProject,
     ProjectProgress,
 )
+from disclosure.values import parse_threshold
+from portal.integration import indicator_sources
 
 # --- Item versions --------------------------------------------------------------------------
 
@@ -74,7 +73,10 @@ def indicator_reading_record(
     value_text: str = "",
     user=None,
 ) -> IndicatorReading:
-    """Create or replace the reading of ``indicator`` for ``period``."""
+    """Create or replace the reading of ``indicator`` for ``period``.
+
+    With ``indicator_reading_stamp_entered_by`` the only code that writes ``IndicatorReading``
+    (the admin's snippet form saves through Wagtail; a test scans the code for other writers)."""
     reading, _created = IndicatorReading.objects.update_or_create(
         indicator=indicator,
         period=period,
@@ -88,6 +90,15 @@ def indicator_reading_record(
         },
     )
     return reading
+
+
+def indicator_reading_stamp_entered_by(*, reading: IndicatorReading, user) -> None:
+    """Record who entered a reading saved through the admin form (once, the first editor)."""
+    if reading.entered_by_id is None and getattr(user, "is_authenticated", False):
+        IndicatorReading.objects.filter(pk=reading.pk, entered_by__isnull=True).update(
+            entered_by=user
+        )
+        reading.entered_by = user
 
 
 @dataclass(frozen=True)
@@ -104,27 +115,15 @@ class IndicatorValue:
 
 
 def _external_value(number: int):
-    """settings.DISCLOSURE_INDICATOR_SOURCES maps an indicator number to the dotted path of a
-    callable that returns None (nothing published yet) or a mapping with "value" (Decimal,
-    percent), "period" (str), "source_note" (str) and optionally "status"."""
-    path = settings.DISCLOSURE_INDICATOR_SOURCES.get(number)
-    if not path:
-        return None
-    module_name, attr = path.rsplit(".", 1)
-    try:
-        module = import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None  # the survey module has not been written or installed: no data yet
-        raise
-    func = getattr(module, attr, None)
-    return func() if func is not None else None  # a missing function also means: no data yet
+    """The value another app supplies for indicator ``number`` through the
+    ``indicator_sources`` hook (portal/integration.py), or None (no source, or nothing
+    published yet)."""
+    source = indicator_sources().get(number)
+    return source() if source is not None else None
 
 
 def status_for(indicator: Indicator, value: Decimal | None) -> str:
     """已达标 / 未达标 for a numeric value against a "≥X" or "X" indicator value, else ""."""
-    from disclosure.selectors import parse_threshold
-
     threshold = parse_threshold(indicator.target_value)
     if value is None or threshold is None:
         return ""
@@ -135,7 +134,7 @@ def latest_indicator_value(number: int) -> IndicatorValue | None:
     """The current value of indicator ``number`` (top level).
 
     Order: the survey module's published release (indicators 34 and 35, through
-    ``DISCLOSURE_INDICATOR_SOURCES``), then the latest officer reading, then the plan's baseline.
+    the ``indicator_sources`` hook), then the latest officer reading, then the plan's baseline.
     Absent survey data is not an error. Returns None for an unknown number.
     """
     indicator = Indicator.objects.filter(number=number, part=0).first()
@@ -169,9 +168,9 @@ def latest_indicator_value(number: int) -> IndicatorValue | None:
         value=None,
         text=indicator.baseline_value,
         status=indicator.baseline_status,
-        period="2020",
+        period=data.PLAN_BASELINE_PERIOD,
         source="baseline",
-        source_note="《攀枝花市东区国家生态文明建设示范区创建规划（2021-2025）》表1",
+        source_note=data.PLAN_INDICATOR_SOURCE_NOTE,
     )
 
 
@@ -215,11 +214,3 @@ def project_refresh_latest(*, project: KeyProject) -> None:
             percent_complete=latest.percent_complete,
             progress_date=latest.date,
         )
-
-
-def last_progress_dates() -> dict[int, dt.date]:
-    return dict(
-        ProjectProgress.objects.values("project_id")
-        .annotate(last=Max("date"))
-        .values_list("project_id", "last")
-    )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from wagtail.signals import page_published, page_unpublished
 
-from disclosure.models import DisclosureItemPage, ProjectProgress
+from disclosure.models import DisclosureIndexPage, DisclosureItemPage, KeyProject, ProjectProgress
+from disclosure.selectors import facets_cache_key
+from disclosure.services import item_record_version, project_refresh_latest
 
 
 @receiver(page_published, sender=DisclosureItemPage)
 def record_version_on_publish(sender, instance, revision=None, user=None, **kwargs):
-    from disclosure.services import item_record_version
-
     item_record_version(item=instance, user=user, revision=revision)
     _drop_facets(instance)
 
@@ -23,10 +24,6 @@ def drop_facets_on_unpublish(sender, instance, **kwargs):
 
 
 def _drop_facets(item) -> None:
-    from django.core.cache import cache
-
-    from disclosure.selectors import facets_cache_key
-
     parent_id = item.get_parent().pk if item.depth > 1 else None
     if parent_id is not None:
         cache.delete(facets_cache_key(parent_id))
@@ -37,11 +34,6 @@ def _drop_facets(item) -> None:
 @receiver(post_delete, sender="wagtailcore.PageViewRestriction")
 def drop_all_facets(sender, **kwargs):
     """A deleted item or a changed view restriction: the catalogue's cached totals are stale."""
-    from django.core.cache import cache
-
-    from disclosure.models import DisclosureIndexPage
-    from disclosure.selectors import facets_cache_key
-
     cache.delete_many(
         [facets_cache_key(pk) for pk in DisclosureIndexPage.objects.values_list("pk", flat=True)]
     )
@@ -50,9 +42,6 @@ def drop_all_facets(sender, **kwargs):
 @receiver(post_save, sender=ProjectProgress)
 @receiver(post_delete, sender=ProjectProgress)
 def refresh_project_progress(sender, instance, **kwargs):
-    from disclosure.models import KeyProject
-    from disclosure.services import project_refresh_latest
-
     project = KeyProject.objects.filter(pk=instance.project_id).first()
     if project is not None:
         project_refresh_latest(project=project)
@@ -61,6 +50,4 @@ def refresh_project_progress(sender, instance, **kwargs):
 @receiver(post_save, sender="disclosure.IndicatorReading")
 @receiver(post_delete, sender="disclosure.IndicatorReading")
 def drop_snapshot_on_reading_change(sender, instance, **kwargs):
-    from django.core.cache import cache
-
     cache.delete("disclosure:snapshot:5,34,35")  # the home page's default; others expire in 60 s

@@ -7,7 +7,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from cms.search import html_to_text
+from portal.search import html_to_text
 
 
 def file_sha256(document) -> str:

@@ -33,6 +33,11 @@ LAST_REQUEST_SESSION_KEY = "disclosure_last_request"
 public_cache = cache_control(public=True, max_age=300)
 
 
+def index_page_context(page, request) -> dict:
+    """The catalogue of ``DisclosureIndexPage``: filters, facets and one page of items."""
+    return selectors.catalogue_page_context(index=page, params=request.GET)
+
+
 def _section():
     return DisclosureIndexPage.objects.live().first()
 

@@ -1,8 +1,12 @@
-"""Admin screens of the disclosure module (registered in wagtail_hooks.py)."""
+"""Admin screens of the disclosure module, one "Information disclosure" menu group: the
+catalogue's tables (snippets) and the request queue (a ViewSet of custom views). Registered in
+wagtail_hooks.py."""
 
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from disclosure import admin_views, selectors
 from disclosure.models import (
     AnnualReportInputs,
     DisclosureCategory,
@@ -12,6 +16,7 @@ from disclosure.models import (
     KeyProject,
     ProjectProgress,
 )
+from portal.admin_menu import GuardedViewSet
 
 
 class DisclosureCategoryViewSet(SnippetViewSet):
@@ -123,8 +128,30 @@ class AnnualReportInputsViewSet(SnippetViewSet):
     list_display = ["year"]
 
 
+class RequestQueueViewSet(GuardedViewSet):
+    """Requests for disclosure (依申请公开): the queue and each request with its actions."""
+
+    name = "disclosure_admin"
+    url_prefix = "disclosure-requests"
+    icon = "mail"
+    menu_label = _("Disclosure requests")
+    menu_name = "disclosure-requests"
+    menu_order = 0
+
+    guard = staticmethod(selectors.can_process_requests)
+
+    def get_urlpatterns(self):
+        return [
+            path("", admin_views.queue, name="queue"),
+            path("<int:pk>/", admin_views.detail, name="detail"),
+        ]
+
+
 class DisclosureViewSetGroup(SnippetViewSetGroup):
+    """The one menu entry of the disclosure app."""
+
     items = (
+        RequestQueueViewSet,
         DisclosurePlanViewSet,
         IndicatorReadingViewSet,
         IndicatorViewSet,

@@ -8,19 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import secrets
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from disclosure import deadlines
+from disclosure import deadlines, selectors
 from disclosure.models import (
     DisclosureRequest,
     DisclosureRequestAttachment,
     DisclosureRequestEvent,
 )
+from disclosure.reply_types import reply_type_spec
+from portal import codes, transitions
+from portal.transitions import Context, StateMachine, Transition, TransitionNotAllowed, transition
 from portal.workdays import WorkdayCalendarUnknown
 
 Status = DisclosureRequest.Status
@@ -28,23 +29,18 @@ ReplyType = DisclosureRequest.ReplyType
 Kind = DisclosureRequestEvent.Kind
 logger = logging.getLogger(__name__)
 
-#: Reply types that must state the legal basis and reasons (Art. 36 (3)-(7)).
-REASON_REQUIRED = frozenset(
-    value
-    for value in ReplyType.values
-    if value.startswith(("withheld_", "unavailable_", "np_", "other"))
-) | {ReplyType.PARTLY}
 
-TRACKING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
-
-
-class TransitionError(ValidationError):
+class TransitionError(TransitionNotAllowed):
     """A transition that the request's state or the law does not allow."""
+
+
+class TransitionForbidden(transitions.TransitionForbidden):
+    """The actor may not handle requests for disclosure."""
 
 
 def new_tracking_number(year: int) -> str:
     """YSQ + year + 8 random characters: unguessable, so numbers cannot be enumerated."""
-    return f"YSQ{year}" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    return f"YSQ{year}" + codes.random_code(8)
 
 
 def _today(on_date: dt.date | None) -> dt.date:
@@ -79,27 +75,6 @@ def _refresh_due(request) -> None:
         )
     except WorkdayCalendarUnknown as exc:
         raise TransitionError(str(exc)) from exc
-
-
-def _locked(request) -> DisclosureRequest:
-    return DisclosureRequest.objects.select_for_update().get(pk=request.pk)
-
-
-def _not_before_receipt(request, on_date: dt.date) -> None:
-    """A step cannot be dated before the request was received (a mistyped date)."""
-    if request.received_on and on_date < request.received_on:
-        raise TransitionError(
-            _("The date cannot be before the request was received (%(date)s).")
-            % {"date": request.received_on.isoformat()}
-        )
-
-
-def _require(request, allowed) -> None:
-    if request.status not in allowed:
-        raise TransitionError(
-            _("This request is at the stage “%(status)s”: this step is not possible now.")
-            % {"status": request.get_status_display()}
-        )
 
 
 def request_submit(*, data: dict, submission_token, on_date: dt.date | None = None):
@@ -141,33 +116,41 @@ def request_submit(*, data: dict, submission_token, on_date: dt.date | None = No
     raise RuntimeError("Could not allocate a unique tracking number")  # pragma: no cover
 
 
-@transaction.atomic
-def request_assign(*, request, department, actor, note: str = ""):
-    request = _locked(request)
-    _require(request, {Status.RECEIVED, Status.PROCESSING, Status.IN_CONSULTATION})
-    from_status = request.status
-    request.department = department
-    if request.status == Status.RECEIVED:
-        request.status = Status.PROCESSING
-    request.save()
-    _event(
-        request,
-        kind=Kind.ASSIGNED,
-        actor=actor,
-        on_date=timezone.localdate(),
-        from_status=from_status,
-        note=note or department.name,
-    )
-    return request
+# --- the state machine ---------------------------------------------------------------------
+#
+# One row per step: the statuses it starts from, the status it ends in, who may take it, the
+# event it writes. ``portal.transitions`` runs each row: lock, policy, from-status, fields, event,
+# in one transaction. The public functions below validate their input, then run their row.
 
 
-@transaction.atomic
-def request_ask_supplement(*, request, actor, note: str, on_date: dt.date | None = None):
-    """Art. 30: ask once, within 7 working days of receipt, for an unclear request to be completed."""
-    on_date = _today(on_date)
-    request = _locked(request)
-    _require(request, {Status.RECEIVED, Status.PROCESSING})
-    _not_before_receipt(request, on_date)
+def _may_process(actor, request) -> bool:
+    return selectors.can_process_requests(actor)
+
+
+def _dated(ctx: Context) -> dt.date:
+    """The step's date; a step cannot be dated before the request was received."""
+    on_date = ctx.data["on_date"]
+    request = ctx.obj
+    if request.received_on and on_date < request.received_on:
+        raise TransitionError(
+            _("The date cannot be before the request was received (%(date)s).")
+            % {"date": request.received_on.isoformat()}
+        )
+    return on_date
+
+
+def _assign(ctx: Context) -> None:
+    department = ctx.data["department"]
+    ctx.obj.department = department
+    ctx.event_fields["note"] = ctx.data.get("note") or department.name
+
+
+def _assign_target(ctx: Context) -> str:
+    return Status.PROCESSING if ctx.from_state == Status.RECEIVED else ctx.from_state
+
+
+def _ask_supplement(ctx: Context) -> None:
+    request, on_date = ctx.obj, _dated(ctx)
     if request.supplement_requested_on is not None:
         raise TransitionError(_("A supplement may be requested only once (Art. 30)."))
     last_day = deadlines.supplement_deadline(request.received_on)
@@ -176,111 +159,246 @@ def request_ask_supplement(*, request, actor, note: str, on_date: dt.date | None
             _("A supplement must be requested within 7 working days of receipt (by %(date)s).")
             % {"date": last_day.isoformat()}
         )
-    if not note.strip():
-        raise TransitionError(_("Say what the applicant must supplement."))
-    from_status = request.status
-    request.status = Status.SUPPLEMENT_REQUESTED
     request.supplement_requested_on = on_date
     _refresh_due(request)
-    request.save()
-    _event(
-        request,
-        kind=Kind.SUPPLEMENT_REQUESTED,
-        actor=actor,
-        on_date=on_date,
-        from_status=from_status,
-        note=note,
-    )
-    return request
 
 
-@transaction.atomic
-def request_receive_supplement(*, request, actor, note: str = "", on_date: dt.date | None = None):
-    """Art. 30: the reply period restarts from the day the supplement is received."""
-    on_date = _today(on_date)
-    request = _locked(request)
-    _require(request, {Status.SUPPLEMENT_REQUESTED})
-    _not_before_receipt(request, on_date)
+def _receive_supplement(ctx: Context) -> None:
+    request, on_date = ctx.obj, _dated(ctx)
     if on_date < request.supplement_requested_on:
         raise TransitionError(_("The supplement cannot arrive before it was requested."))
-    from_status = request.status
-    request.status = Status.PROCESSING
     request.supplement_received_on = on_date
     request.clock_start = on_date
     _refresh_due(request)
-    request.save()
-    _event(
-        request,
-        kind=Kind.SUPPLEMENTED,
-        actor=actor,
-        on_date=on_date,
-        from_status=from_status,
-        note=note,
-    )
-    return request
 
 
-@transaction.atomic
-def request_start_consultation(*, request, actor, note: str, on_date: dt.date | None = None):
-    """Art. 32: consult a third party; the time this takes does not count."""
-    on_date = _today(on_date)
-    request = _locked(request)
-    _require(request, {Status.RECEIVED, Status.PROCESSING})
-    _not_before_receipt(request, on_date)
-    if not note.strip():
-        raise TransitionError(_("Name the third party consulted and what was asked."))
-    from_status = request.status
-    request.status = Status.IN_CONSULTATION
-    request.paused_since = on_date
-    request.save()
+def _start_consultation(ctx: Context) -> None:
+    on_date = _dated(ctx)
+    ctx.obj.paused_since = on_date
     third_party_due = deadlines.third_party_deadline(on_date)
-    _event(
-        request,
-        kind=Kind.CONSULTATION_STARTED,
-        actor=actor,
-        on_date=on_date,
-        from_status=from_status,
-        note=f"{note}\n"
-        + _("Third party to answer by %(date)s (15 working days).")
-        % {"date": third_party_due.isoformat()},
-    )
-    return request
+    ctx.event_fields["note"] = f"{ctx.data['note']}\n" + _(
+        "Third party to answer by %(date)s (15 working days)."
+    ) % {"date": third_party_due.isoformat()}
 
 
-@transaction.atomic
-def request_end_consultation(*, request, actor, note: str = "", on_date: dt.date | None = None):
-    on_date = _today(on_date)
-    request = _locked(request)
-    _require(request, {Status.IN_CONSULTATION})
-    _not_before_receipt(request, on_date)
+def _end_consultation(ctx: Context) -> None:
+    request, on_date = ctx.obj, _dated(ctx)
     if on_date < request.paused_since:
         raise TransitionError(_("The consultation cannot end before it started."))
-    from_status = request.status
     request.paused_working_days += deadlines.paused_days(request.paused_since, on_date)
     request.paused_since = None
-    request.status = Status.PROCESSING
     _refresh_due(request)
-    request.save()
-    _event(
-        request,
-        kind=Kind.CONSULTATION_ENDED,
-        actor=actor,
-        on_date=on_date,
-        from_status=from_status,
-        note=note,
-    )
-    return request
 
 
-@transaction.atomic
-def request_extend(*, request, actor, days: int, reason: str, on_date: dt.date | None = None):
-    """Art. 33: extend once, by at most 20 working days, with the reason told to the applicant."""
-    on_date = _today(on_date)
-    request = _locked(request)
-    _require(request, {Status.RECEIVED, Status.PROCESSING})
-    _not_before_receipt(request, on_date)
+def _extend(ctx: Context) -> None:
+    request, on_date = ctx.obj, _dated(ctx)
     if request.extension_days:
         raise TransitionError(_("The deadline may be extended only once (Art. 33)."))
+    if request.due_on and on_date > request.due_on:
+        raise TransitionError(_("The deadline has already passed; it can no longer be extended."))
+    request.extension_days = ctx.data["days"]
+    request.extension_reason = ctx.data["reason"]
+    _refresh_due(request)
+    ctx.event_fields["note"] = ctx.data["reason"]
+
+
+def _reply(ctx: Context) -> None:
+    request, on_date, reply_type = ctx.obj, _dated(ctx), ctx.data["reply_type"]
+    if (
+        ctx.from_state == Status.SUPPLEMENT_REQUESTED
+        and reply_type != ReplyType.OTHER_NO_SUPPLEMENT
+    ):
+        raise TransitionError(
+            _("While a supplement is awaited, the only reply is “no supplement in time”.")
+        )
+    request.reply_type = reply_type
+    request.reply_text = ctx.data["text"]
+    request.reply_reason = ctx.data.get("reason", "")
+    request.replied_on = on_date
+    for document in ctx.data.get("documents", ()):
+        DisclosureRequestAttachment.objects.create(request=request, document=document)
+    ctx.event_fields["note"] = request.get_reply_type_display()
+
+
+def _redirect(ctx: Context) -> None:
+    request, on_date = ctx.obj, _dated(ctx)
+    request.redirected = True
+    request.reply_type = ReplyType.NOT_PROCESSED_COMPLAINT
+    request.reply_text = ctx.data["note"]
+    request.reply_reason = _(
+        "Art. 39 of the Regulations on the Disclosure of Government Information"
+    )
+    request.replied_on = on_date
+    request.closed_on = on_date
+
+
+def _close(ctx: Context) -> None:
+    ctx.obj.closed_on = _dated(ctx)
+
+
+def _write_event(ctx: Context, kind: str) -> DisclosureRequestEvent:
+    request = ctx.obj
+    return DisclosureRequestEvent.objects.create(
+        request=request,
+        kind=kind,
+        actor=ctx.actor if getattr(ctx.actor, "is_authenticated", False) else None,
+        at=ctx.now,
+        on_date=ctx.data.get("on_date") or timezone.localdate(ctx.now),
+        from_status=ctx.from_state,
+        to_status=request.status,
+        note=ctx.event_fields.get("note", ctx.data.get("note", "")),
+        due_on=request.due_on,
+    )
+
+
+def _not_allowed(ctx: Context) -> TransitionError:
+    return TransitionError(
+        _("This request is at the stage “%(status)s”: this step is not possible now.")
+        % {"status": ctx.obj.get_status_display()},
+        code="invalid_transition",
+    )
+
+
+def _forbidden(ctx: Context) -> TransitionForbidden:
+    return TransitionForbidden(_("Only a disclosure officer may handle requests."))
+
+
+OPEN = (Status.RECEIVED, Status.PROCESSING)
+
+MACHINE = StateMachine(
+    "disclosure_requests",
+    model=DisclosureRequest,
+    state_field="status",
+    write_event=_write_event,
+    not_allowed=_not_allowed,
+    forbidden=_forbidden,
+    transitions=[
+        Transition(
+            "assign",
+            (*OPEN, Status.IN_CONSULTATION),
+            _assign_target,
+            policy=_may_process,
+            event=Kind.ASSIGNED,
+            apply=_assign,
+        ),
+        Transition(
+            "ask_supplement",
+            OPEN,
+            Status.SUPPLEMENT_REQUESTED,
+            policy=_may_process,
+            event=Kind.SUPPLEMENT_REQUESTED,
+            apply=_ask_supplement,
+        ),
+        Transition(
+            "receive_supplement",
+            (Status.SUPPLEMENT_REQUESTED,),
+            Status.PROCESSING,
+            policy=_may_process,
+            event=Kind.SUPPLEMENTED,
+            apply=_receive_supplement,
+        ),
+        Transition(
+            "start_consultation",
+            OPEN,
+            Status.IN_CONSULTATION,
+            policy=_may_process,
+            event=Kind.CONSULTATION_STARTED,
+            apply=_start_consultation,
+        ),
+        Transition(
+            "end_consultation",
+            (Status.IN_CONSULTATION,),
+            Status.PROCESSING,
+            policy=_may_process,
+            event=Kind.CONSULTATION_ENDED,
+            apply=_end_consultation,
+        ),
+        Transition(
+            "extend",
+            OPEN,
+            None,
+            policy=_may_process,
+            event=Kind.EXTENDED,
+            apply=_extend,
+        ),
+        Transition(
+            "reply",
+            (*OPEN, Status.SUPPLEMENT_REQUESTED),
+            Status.REPLIED,
+            policy=_may_process,
+            event=Kind.REPLIED,
+            apply=_reply,
+        ),
+        Transition(
+            "redirect",
+            OPEN,
+            Status.CLOSED,
+            policy=_may_process,
+            event=Kind.REDIRECTED,
+            apply=_redirect,
+        ),
+        Transition(
+            "close",
+            (Status.REPLIED,),
+            Status.CLOSED,
+            policy=_may_process,
+            event=Kind.CLOSED,
+            apply=_close,
+        ),
+        Transition(
+            "add_note",
+            tuple(Status.values),
+            None,
+            policy=_may_process,
+            event=Kind.NOTE,
+        ),
+    ],
+)
+
+#: ``{step: statuses it starts from}``, walked by the tests.
+TRANSITIONS: dict[str, tuple[str, ...]] = MACHINE.sources()
+
+
+def _run(request, action: str, *, actor, on_date=None, **data) -> DisclosureRequest:
+    return transition(MACHINE, request, action, actor=actor, on_date=on_date, **data).obj
+
+
+def request_assign(*, request, department, actor, note: str = ""):
+    return _run(
+        request,
+        "assign",
+        actor=actor,
+        on_date=timezone.localdate(),
+        department=department,
+        note=note,
+    )
+
+
+def request_ask_supplement(*, request, actor, note: str, on_date: dt.date | None = None):
+    """Art. 30: ask once, within 7 working days of receipt, for an unclear request to be completed."""
+    if not note.strip():
+        raise TransitionError(_("Say what the applicant must supplement."))
+    return _run(request, "ask_supplement", actor=actor, on_date=_today(on_date), note=note)
+
+
+def request_receive_supplement(*, request, actor, note: str = "", on_date: dt.date | None = None):
+    """Art. 30: the reply period restarts from the day the supplement is received."""
+    return _run(request, "receive_supplement", actor=actor, on_date=_today(on_date), note=note)
+
+
+def request_start_consultation(*, request, actor, note: str, on_date: dt.date | None = None):
+    """Art. 32: consult a third party; the time this takes does not count."""
+    if not note.strip():
+        raise TransitionError(_("Name the third party consulted and what was asked."))
+    return _run(request, "start_consultation", actor=actor, on_date=_today(on_date), note=note)
+
+
+def request_end_consultation(*, request, actor, note: str = "", on_date: dt.date | None = None):
+    return _run(request, "end_consultation", actor=actor, on_date=_today(on_date), note=note)
+
+
+def request_extend(*, request, actor, days: int, reason: str, on_date: dt.date | None = None):
+    """Art. 33: extend once, by at most 20 working days, with the reason told to the applicant."""
     if not 1 <= days <= deadlines.MAX_EXTENSION_DAYS:
         raise TransitionError(
             _("An extension is 1 to %(max)s working days (Art. 33).")
@@ -288,25 +406,9 @@ def request_extend(*, request, actor, days: int, reason: str, on_date: dt.date |
         )
     if not reason.strip():
         raise TransitionError(_("Give the reason for the extension; the applicant is told."))
-    if request.due_on and on_date > request.due_on:
-        raise TransitionError(_("The deadline has already passed; it can no longer be extended."))
-    from_status = request.status
-    request.extension_days = days
-    request.extension_reason = reason
-    _refresh_due(request)
-    request.save()
-    _event(
-        request,
-        kind=Kind.EXTENDED,
-        actor=actor,
-        on_date=on_date,
-        from_status=from_status,
-        note=reason,
-    )
-    return request
+    return _run(request, "extend", actor=actor, on_date=_today(on_date), days=days, reason=reason)
 
 
-@transaction.atomic
 def request_reply(
     *,
     request,
@@ -318,100 +420,37 @@ def request_reply(
     on_date: dt.date | None = None,
 ):
     """Art. 36: answer the request with one of its reply types."""
-    on_date = _today(on_date)
-    request = _locked(request)
-    _require(request, {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED})
-    _not_before_receipt(request, on_date)
-    if reply_type not in ReplyType.values:
+    spec = reply_type_spec(reply_type)
+    if spec is None:
         raise TransitionError(_("Choose a reply type."))
-    if (
-        request.status == Status.SUPPLEMENT_REQUESTED
-        and reply_type != ReplyType.OTHER_NO_SUPPLEMENT
-    ):
-        raise TransitionError(
-            _("While a supplement is awaited, the only reply is “no supplement in time”.")
-        )
-    if reply_type in REASON_REQUIRED and not reason.strip():
+    if spec.reason_required and not reason.strip():
         raise TransitionError(_("This reply type must state its legal basis and reasons."))
     if not text.strip():
         raise TransitionError(_("Write the reply to the applicant."))
-    from_status = request.status
-    request.status = Status.REPLIED
-    request.reply_type = reply_type
-    request.reply_text = text
-    request.reply_reason = reason
-    request.replied_on = on_date
-    request.save()
-    for document in documents:
-        DisclosureRequestAttachment.objects.create(request=request, document=document)
-    _event(
+    return _run(
         request,
-        kind=Kind.REPLIED,
+        "reply",
         actor=actor,
-        on_date=on_date,
-        from_status=from_status,
-        note=request.get_reply_type_display(),
+        on_date=_today(on_date),
+        reply_type=reply_type,
+        text=text,
+        reason=reason,
+        documents=list(documents),
     )
-    return request
 
 
-@transaction.atomic
 def request_redirect(*, request, actor, note: str, on_date: dt.date | None = None):
     """Art. 39: a complaint or petition sent as a request is redirected to the proper channel."""
-    on_date = _today(on_date)
-    request = _locked(request)
-    _require(request, {Status.RECEIVED, Status.PROCESSING})
-    _not_before_receipt(request, on_date)
     if not note.strip():
         raise TransitionError(_("Tell the applicant which channel handles this matter."))
-    from_status = request.status
-    request.status = Status.CLOSED
-    request.redirected = True
-    request.reply_type = ReplyType.NOT_PROCESSED_COMPLAINT
-    request.reply_text = note
-    request.reply_reason = _(
-        "Art. 39 of the Regulations on the Disclosure of Government Information"
-    )
-    request.replied_on = on_date
-    request.closed_on = on_date
-    request.save()
-    _event(
-        request,
-        kind=Kind.REDIRECTED,
-        actor=actor,
-        on_date=on_date,
-        from_status=from_status,
-        note=note,
-    )
-    return request
+    return _run(request, "redirect", actor=actor, on_date=_today(on_date), note=note)
 
 
-@transaction.atomic
 def request_close(*, request, actor, note: str = "", on_date: dt.date | None = None):
-    on_date = _today(on_date)
-    request = _locked(request)
-    _require(request, {Status.REPLIED})
-    _not_before_receipt(request, on_date)
-    from_status = request.status
-    request.status = Status.CLOSED
-    request.closed_on = on_date
-    request.save()
-    _event(
-        request, kind=Kind.CLOSED, actor=actor, on_date=on_date, from_status=from_status, note=note
-    )
-    return request
+    return _run(request, "close", actor=actor, on_date=_today(on_date), note=note)
 
 
-@transaction.atomic
 def request_add_note(*, request, actor, note: str):
     if not note.strip():
         raise TransitionError(_("The note is empty."))
-    _event(
-        request,
-        kind=Kind.NOTE,
-        actor=actor,
-        on_date=timezone.localdate(),
-        from_status=request.status,
-        note=note,
-    )
-    return request
+    return _run(request, "add_note", actor=actor, on_date=timezone.localdate(), note=note)

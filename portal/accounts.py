@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from portal.client import client_ip
+from portal.notifications.render import sms_params
+from portal.notifications.transports import sms_template_id
 from portal.sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -83,16 +85,18 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         return client_ip(request)
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
+        # Sent at once, not through the outbox: the user is waiting, and a code is never stored.
         send_sms(
             phone=phone,
-            message=_("Your verification code is %(code)s. Do not share it with anyone.")
-            % {"code": code},
+            template_id=sms_template_id("account_verification_code"),
+            params=sms_params("account_verification_code", {"code": code}),
         )
 
     def send_unknown_account_sms(self, phone: str, **kwargs) -> None:
         send_sms(
             phone=phone,
-            message=_("Someone tried to sign in with this number, but it has no account."),
+            template_id=sms_template_id("account_unknown_number"),
+            params=sms_params("account_unknown_number", {}),
         )
 
     def set_phone(self, user, phone: str, verified: bool) -> None:

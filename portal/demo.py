@@ -11,11 +11,12 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.models import GroupPagePermission, Page, Site
 
 from portal import roles
 from portal.models import Department, DepartmentMembership, PortalSettings
 from portal.reference import ensure_reference_data
+from portal.roles import anchor_page_permissions
 from portal.sites import base_url_address, sync_default_site
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - local demo accounts only; refused without DEBUG
@@ -85,6 +86,9 @@ def ensure_site_tree():
         if old_root.specific_class is Page and old_root.depth == 2:
             old_root.delete()
     site = sync_default_site() or site
+    anchor_page_permissions(
+        group_page_permission_model=GroupPagePermission, group_model=Group, home_page=home
+    )
 
     for slug, title, intro in SECTIONS:
         ensure_section(home, slug=slug, title=title, intro=intro)

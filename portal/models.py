@@ -1,16 +1,20 @@
 """Reference data every app shares: accounts, sub-districts, departments, the working-day calendar
-overrides and the site-wide settings shown in the page shell."""
+overrides, the site-wide settings shown in the page shell and the notification outbox."""
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from portal import process_cache
 from portal.audit import AppendOnlyModel
 
 phone_validator = RegexValidator(
@@ -202,6 +206,9 @@ class RetentionPurgeRun(AppendOnlyModel):
         return f"{self.reason} {self.finished_at:%Y-%m-%d %H:%M}"
 
 
+ADDRESS_PREFIXES_CACHE = "portal-address-prefixes"
+
+
 @register_setting(icon="site")
 class PortalSettings(BaseSiteSetting):
     """What the page shell shows: the site's name and the identifiers Chinese government sites carry."""
@@ -210,6 +217,16 @@ class PortalSettings(BaseSiteSetting):
         _("site name"), max_length=128, default="攀枝花市东区生态文明建设公众参与平台"
     )
     district_name = models.CharField(_("district name"), max_length=64, default="攀枝花市东区")
+    address_prefixes = models.CharField(
+        _("address prefixes"),
+        max_length=128,
+        blank=True,
+        default="四川省 攀枝花市 东区",
+        help_text=_(
+            "Province, city and district as residents write them before the street, separated "
+            "by spaces. Public locations of reports drop them (and the sub-district)."
+        ),
+    )
     organiser = models.CharField(
         _("organiser (主办单位)"), max_length=128, default="攀枝花市东区人民政府"
     )
@@ -235,6 +252,7 @@ class PortalSettings(BaseSiteSetting):
             [
                 FieldPanel("site_name"),
                 FieldPanel("district_name"),
+                FieldPanel("address_prefixes"),
                 FieldPanel("organiser"),
                 FieldPanel("operator"),
             ],
@@ -259,5 +277,70 @@ class PortalSettings(BaseSiteSetting):
         ),
     ]
 
+    @classmethod
+    def default_address_prefixes(cls) -> tuple[str, ...]:
+        """The default site's ``address_prefixes``, for code that runs without a request.
+
+        Read on every tip-off submission, changed perhaps once: each process keeps a copy
+        (``portal.process_cache``), dropped everywhere when the settings are saved.
+        """
+
+        def load() -> tuple[str, ...]:
+            row = cls.objects.filter(site__is_default_site=True).only("address_prefixes").first()
+            return tuple((row or cls()).address_prefixes.split())
+
+        return process_cache.get(ADDRESS_PREFIXES_CACHE, None, load)
+
     class Meta:
         verbose_name = _("portal settings")
+
+
+class Notification(models.Model):
+    """One message to one recipient over one channel (the outbox row of ``portal.notifications``).
+
+    A notice to a reporter who gave a phone and an e-mail address is two rows, each sent and
+    retried on its own, so a failed e-mail never resends the text message.
+
+    Personal data: none is stored here. The recipient is a reference (``recipient_kind`` +
+    ``recipient_id``, e.g. ``tipoffs.reporter`` + the report's id, or ``user`` + the account's id)
+    resolved to an address only when the message is sent, so erasing a reporter's identity also
+    stops every unsent notice to them; the message is rendered at send time from ``template`` and
+    ``context`` (ids only) and never stored; ``last_error`` holds an exception class name, never a
+    gateway's message (which may quote the address). Rows live as long as the object they are
+    about (a ``GenericRelation`` on that model deletes them with it).
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped (no address)")
+
+    event = models.CharField(_("event"), max_length=60)
+    role = models.CharField(_("recipient role"), max_length=30)
+    channel = models.CharField(_("channel"), max_length=20)
+    recipient_kind = models.CharField(_("recipient kind"), max_length=40)
+    recipient_id = models.PositiveBigIntegerField(_("recipient id"))
+    template = models.CharField(_("template"), max_length=60)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.QUEUED, db_index=True
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name=_("about (type)")
+    )
+    object_id = models.PositiveBigIntegerField(_("about (id)"))
+    related = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["content_type", "object_id"], name="notification_about")]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self) -> str:
+        return f"{self.event} → {self.role} by {self.channel} ({self.state})"

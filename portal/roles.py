@@ -1,9 +1,11 @@
-"""The roles of the portal, as Django groups, and the one policy that answers "may this user...".
+"""The roles of the portal, as Django groups, and the table of what each role may do.
 
 Groups are created and granted their permissions by data migrations (portal/migrations/0002 for
 the shared models and Wagtail; each later app's migration grants its own models' permissions
 through ``grant_permissions``), so a fresh database has the roles before anyone logs in.
-Code refers to roles by these constants, never by spelling a group name.
+Code refers to roles by these constants, never by spelling a group name. What a role may do with
+a guarded model is ``ROLE_ACTIONS`` (role → model → actions of that model's permission policy);
+code asks the policy (each app's ``policies.py``), never a role or a permission string.
 """
 
 from __future__ import annotations
@@ -57,14 +59,72 @@ def grant_permissions(apps, role: str, perms: list[str]) -> None:
         group.permissions.add(permission)
 
 
+# --- Roles → policies ------------------------------------------------------------------------
+#
+# The actions each role holds, per guarded model's policy (keyed by the model's label; the
+# policies live in each app's ``policies.py`` and name the permission behind each action). Data
+# migrations grant them with ``grant_policy_actions``; tests/portal/test_policies.py checks that
+# the migrated groups hold exactly these actions. Actions a policy derives (a handler's
+# department scope, "write" = intake or the assigned handler) are not listed here.
+
+ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    EDITOR: {
+        "learning.Redemption": ("desk", "hand_over", "view_statistics"),
+    },
+    DISCLOSURE_OFFICER: {
+        "disclosure.DisclosureRequest": ("process", "view_identity"),
+    },
+    INTAKE_OFFICER: {
+        "tipoffs.Tipoff": ("view", "view_all", "intake", "export", "view_reward_eligibility"),
+        "tipoffs.ReporterIdentity": ("reveal",),
+        "tipoffs.TipoffPhoto": ("view_original", "approve"),
+    },
+    DEPARTMENT_HANDLER: {
+        "tipoffs.Tipoff": ("view", "handle"),
+    },
+    ANALYST: {
+        "surveys.Response": ("view_responses", "manage_fieldwork", "analyse"),
+        "surveys.SurveyRelease": ("view", "download", "publish"),
+        "learning.Redemption": ("view_statistics",),
+    },
+    ADMINISTRATOR: {
+        # Cases without who reported, the original photos or case decisions.
+        "tipoffs.Tipoff": ("view", "view_all", "export"),
+        "disclosure.DisclosureRequest": ("process", "view_identity"),
+        "surveys.Response": ("view_responses", "manage_fieldwork", "analyse"),
+        "surveys.SurveyRelease": ("view", "download", "publish"),
+        "learning.Redemption": ("desk", "hand_over", "view_statistics"),
+    },
+}
+
+
+def role_actions(role: str, policy) -> tuple[str, ...]:
+    """The actions ``role`` holds on ``policy`` (a ``portal.policies.ExplicitPermissionPolicy``)."""
+    return ROLE_ACTIONS.get(role, {}).get(policy.model_label, ())
+
+
+def grant_policy_actions(apps, policies) -> None:
+    """Grant every role the permissions behind its actions on ``policies`` (inside migrations)."""
+    for role in ALL_ROLES:
+        perms = sorted(
+            {
+                policy.permission_for(action)
+                for policy in policies
+                for action in role_actions(role, policy)
+            }
+        )
+        if perms:
+            grant_permissions(apps, role, perms)
+
+
 # --- Superuser is not a role ------------------------------------------------------------------
 #
 # Django answers ``user.has_perm(...)`` with True for any active superuser. That is right for
 # running the site (pages, users, settings) and wrong for the guarded work: seeing who reported,
 # downloading original evidence photos (they keep GPS), deciding cases, processing disclosure
-# requests, reading raw survey answers. Those ask ``has_role`` or ``user_has_explicit_perm``, which
-# look only at the user's groups and their own and their groups' permissions, never at
-# ``is_superuser``.
+# requests, reading raw survey answers. Those are the permission policies' (portal.policies),
+# which ask ``user_has_explicit_perm``: it looks only at the user's own and their groups'
+# permissions, never at ``is_superuser``.
 
 
 def has_role(user, role: str) -> bool:
@@ -103,3 +163,26 @@ def user_has_explicit_perm(user, perm: str) -> bool:
 
 def can_access_admin(user) -> bool:
     return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+
+
+# --- Where page editors start ------------------------------------------------------------------
+#
+# Wagtail opens the page explorer at the closest common ancestor of the pages a user holds page
+# permissions on. Page permissions on the tree's root open it at "Root" (with Wagtail's warning
+# that pages there belong to no site); on the site's home page, it opens at home.
+SITE_PAGE_ROLES = (EDITOR, DISCLOSURE_OFFICER)
+
+
+def anchor_page_permissions(*, group_page_permission_model, group_model, home_page) -> None:
+    """Move the page permissions of the site-editing roles onto ``home_page``.
+
+    Takes the models as arguments so a data migration can pass its historical ones.
+    """
+    for group in group_model.objects.filter(name__in=SITE_PAGE_ROLES):
+        rows = group_page_permission_model.objects.filter(group=group)
+        permission_ids = set(rows.values_list("permission_id", flat=True))
+        rows.exclude(page_id=home_page.pk).delete()
+        for permission_id in permission_ids:
+            group_page_permission_model.objects.get_or_create(
+                group=group, page_id=home_page.pk, permission_id=permission_id
+            )

@@ -235,6 +235,40 @@ PORTAL_REQUIRE_STAFF_MFA = env_bool("PORTAL_REQUIRE_STAFF_MFA", not DEBUG)
 # Text messages go through one small interface (portal.sms); the console sender logs them.
 # A production deployment names its gateway's sender class here (see docs/operations.md).
 PORTAL_SMS_SENDER = env_str("PORTAL_SMS_SENDER", "portal.sms.ConsoleSmsSender")
+# Mainland gateways send only texts registered with them: each SMS template key of the portal
+# (templates/notifications/<key>.sms.txt) maps to the gateway's template id (Aliyun TemplateCode,
+# Tencent TemplateId). PORTAL_SMS_TEMPLATES='{"tipoff_resolved": "SMS_123456789"}' overrides
+# single keys; an unknown key or an empty id stops start-up.
+PORTAL_SMS_TEMPLATES = {
+    key: f"PORTAL_{key.upper()}"
+    for key in (
+        "account_verification_code",
+        "account_unknown_number",
+        "tipoff_submitted",
+        "tipoff_accepted",
+        "tipoff_not_accepted",
+        "tipoff_assigned",
+        "tipoff_extended",
+        "tipoff_resolved",
+        "tipoff_merged",
+        "tipoff_reply",
+    )
+}
+_sms_templates = env_json("PORTAL_SMS_TEMPLATES", {})
+if not isinstance(_sms_templates, dict):
+    raise ImproperlyConfigured(
+        'PORTAL_SMS_TEMPLATES must be a JSON object, e.g. {"tipoff_resolved": "SMS_123456789"}.'
+    )
+for _key, _template_id in _sms_templates.items():
+    if _key not in PORTAL_SMS_TEMPLATES:
+        raise ImproperlyConfigured(
+            f"PORTAL_SMS_TEMPLATES: unknown key {_key!r}; known: {sorted(PORTAL_SMS_TEMPLATES)}."
+        )
+    if not isinstance(_template_id, str) or not _template_id.strip():
+        raise ImproperlyConfigured(f"PORTAL_SMS_TEMPLATES[{_key!r}] must be a non-empty string.")
+    PORTAL_SMS_TEMPLATES[_key] = _template_id.strip()
+# Delivery attempts of one notification row (one recipient, one channel) before it stays failed.
+PORTAL_NOTIFY_MAX_ATTEMPTS = env_int("PORTAL_NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
 
 # --- Rate limits on public forms (portal.ratelimit; docs/operations.md lists them all) -----
 # Each entry is scope: (uses, window in seconds), counted per hashed key in the shared cache.
@@ -409,9 +443,12 @@ if _base.scheme not in {"http", "https"} or not _base.hostname or _base.path or 
         "e.g. https://eco.example.gov.cn"
     )
 WAGTAILADMIN_BASE_URL = PORTAL_BASE_URL
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "cms.search_backend"}}
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "portal.search_backend"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "csv", "odt", "ods", "txt", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# No avatars from gravatar.com: blocked in mainland China, and it would send a hash of each staff
+# email abroad. Wagtail shows its default avatar (or one uploaded in the account settings).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_COMMENTS_ENABLED = True
 
 # --- Deployment shape: client addresses, robots, readiness ------------------------------------
@@ -453,7 +490,6 @@ TIPOFFS_PHOTO_MAX_EDGE = env_int("TIPOFFS_PHOTO_MAX_EDGE", 2560, minimum=100)
 TIPOFFS_IDENTITY_RETENTION_YEARS = env_int(
     "TIPOFFS_IDENTITY_RETENTION_YEARS", 3, minimum=1, maximum=30
 )
-TIPOFFS_NOTIFY_MAX_ATTEMPTS = env_int("TIPOFFS_NOTIFY_MAX_ATTEMPTS", 5, minimum=1, maximum=50)
 # Map tiles for the location picker ("" = no map, address only); {z}/{x}/{y} placeholders.
 TIPOFFS_MAP_TILE_URL = env_str("TIPOFFS_MAP_TILE_URL", "")
 if TIPOFFS_MAP_TILE_URL and not TIPOFFS_MAP_TILE_URL.startswith(("https://", "http://")):
@@ -462,26 +498,6 @@ if TIPOFFS_MAP_TILE_URL and not TIPOFFS_MAP_TILE_URL.startswith(("https://", "ht
 # --- Surveys --------------------------------------------------------------------------------
 SURVEYS_SIGNAL_RETENTION_DAYS = env_int("SURVEYS_SIGNAL_RETENTION_DAYS", 30, minimum=1)
 SURVEYS_EXPORT_KEEP_DAYS = env_int("SURVEYS_EXPORT_KEEP_DAYS", 7, minimum=1)
-
-# --- Disclosure -----------------------------------------------------------------------------
-# External sources of indicator values: indicator number -> dotted path of a callable (see
-# disclosure/services.py). DISCLOSURE_INDICATOR_SOURCES='{"34": "..."}' replaces the table.
-_indicator_sources = env_json(
-    "DISCLOSURE_INDICATOR_SOURCES",
-    {
-        "34": "surveys.indicators.latest_satisfaction",
-        "35": "surveys.indicators.latest_participation",
-    },
-)
-if not isinstance(_indicator_sources, dict) or not all(
-    str(number).isdigit() and isinstance(path, str) and "." in path
-    for number, path in _indicator_sources.items()
-):
-    raise ImproperlyConfigured(
-        "DISCLOSURE_INDICATOR_SOURCES must map indicator numbers to dotted paths, e.g. "
-        '{"34": "surveys.indicators.latest_satisfaction"}.'
-    )
-DISCLOSURE_INDICATOR_SOURCES = {int(n): path for n, path in _indicator_sources.items()}
 
 # Covering indexes (Index(include=...)) are a PostgreSQL feature; SQLite builds the same index
 # without the extra columns, which is all the embedded database needs.

@@ -1,16 +1,24 @@
-"""Text messages behind one small interface.
+"""Text messages behind one small interface: a gateway template id and its parameters.
 
-A deployment sets PORTAL_SMS_SENDER to the dotted path of a class with a ``send(phone, message)``
-method that talks to its SMS gateway (Aliyun, Tencent Cloud, an operator's platform...). The
-console sender logs instead (development only: settings refuse it with DEBUG off), the memory
-sender keeps an outbox for tests, and the disabled sender is for a deployment without an SMS
-gateway: it sends nothing and logs only that it did not.
+Mainland SMS gateways send only texts registered with them in advance: the sender names a
+template id (Aliyun ``TemplateCode`` with the account's ``SignName``, Tencent Cloud
+``TemplateId`` with its ``SmsSdkAppId`` and signature) and the values of the template's variables
+(Aliyun ``TemplateParam`` as a JSON object, Tencent ``TemplateParamSet`` as a list in order).
+``PORTAL_SMS_TEMPLATES`` maps the portal's template keys to those ids; the parameters are the
+variables of ``templates/notifications/<key>.sms.txt``, in order of first appearance, so a
+``dict`` gives Aliyun its object and ``list(params.values())`` gives Tencent its list.
+
+A deployment sets ``PORTAL_SMS_SENDER`` to the dotted path of a class with a
+``send(phone, template_id, params)`` method that calls its gateway. The console sender logs
+instead (development only: settings refuse it with DEBUG off), the memory sender keeps an outbox
+for tests, and the disabled sender is for a deployment without an SMS gateway: it sends nothing
+and logs only that it did not.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -21,16 +29,22 @@ logger = logging.getLogger(__name__)
 
 
 class SmsSender(Protocol):
-    def send(self, phone: str, message: str) -> None: ...
+    def send(self, phone: str, template_id: str, params: dict[str, str]) -> None: ...
+
+
+class SentSms(NamedTuple):
+    phone: str
+    template_id: str
+    params: dict[str, str]
 
 
 class ConsoleSmsSender:
-    """Development sender: writes the message to the log (never use in production)."""
+    """Development sender: writes the template id and parameters to the log (never in production)."""
 
-    def send(self, phone: str, message: str) -> None:
+    def send(self, phone: str, template_id: str, params: dict[str, str]) -> None:
         # Masked: a reporter's phone number must never reach the application log, nor the
         # tracking code a notice carries (verification codes stay readable for development).
-        logger.info("SMS to %s: %s", mask_phone(phone), redact(message))
+        logger.info("SMS to %s: %s %s", mask_phone(phone), template_id, redact(str(params)))
 
 
 class DisabledSmsSender:
@@ -40,17 +54,17 @@ class DisabledSmsSender:
     Phone sign-in needs a real gateway: its codes are dropped too.
     """
 
-    def send(self, phone: str, message: str) -> None:
+    def send(self, phone: str, template_id: str, params: dict[str, str]) -> None:
         logger.warning("SMS not sent: no SMS gateway is configured (PORTAL_SMS_SENDER).")
 
 
 class MemorySmsSender:
-    """Test sender: appends (phone, message) to the class-level outbox."""
+    """Test sender: appends ``SentSms(phone, template_id, params)`` to the class-level outbox."""
 
-    outbox: list[tuple[str, str]] = []
+    outbox: list[SentSms] = []
 
-    def send(self, phone: str, message: str) -> None:
-        self.outbox.append((phone, message))
+    def send(self, phone: str, template_id: str, params: dict[str, str]) -> None:
+        self.outbox.append(SentSms(phone, template_id, dict(params)))
 
 
 def mask_phone(phone: str) -> str:
@@ -58,6 +72,6 @@ def mask_phone(phone: str) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if len(phone) > 7 else "****"
 
 
-def send_sms(*, phone: str, message: str) -> None:
+def send_sms(*, phone: str, template_id: str, params: dict[str, str]) -> None:
     sender: SmsSender = import_string(settings.PORTAL_SMS_SENDER)()
-    sender.send(phone, message)
+    sender.send(phone, template_id, params)

@@ -8,13 +8,14 @@ from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from portal import health
 from portal.context_processors import ELDERLY_COOKIE
+from portal.integration import me_sections
+from portal.redirects import safe_next
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +47,6 @@ def readyz(request):
     return JsonResponse(body, status=503 if failing else 200)
 
 
-def _safe_next(request, fallback: str = "/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback
-
-
 def set_language(request):
     """Django's set_language, resolving ``next`` in the language of its own URL.
 
@@ -71,7 +63,7 @@ def set_language(request):
 @require_POST
 def toggle_elderly_mode(request):
     """Switch the elderly-friendly mode (适老化: larger text, higher contrast); remembered a year."""
-    response = HttpResponseRedirect(_safe_next(request))
+    response = HttpResponseRedirect(safe_next(request))
     if request.POST.get("enable") == "1":
         response.set_cookie(
             ELDERLY_COOKIE,
@@ -88,8 +80,9 @@ def toggle_elderly_mode(request):
 
 @login_required
 def me(request):
-    """我的: the resident's own page. Later features add their sections through the template."""
-    return render(request, "portal/me.html", {})
+    """我的: the resident's own page; each app adds its cards through the
+    ``portal_me_sections`` hook (portal/integration.py)."""
+    return render(request, "portal/me.html", {"sections": me_sections(request)})
 
 
 def csrf_failure(request, reason=""):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
 
+from surveys import question_types
 from surveys.margins import (
     MarginProblem,
     MarginsError,
@@ -47,7 +48,6 @@ __all__ = [
     "analyse",
     "current_margins",
     "margin_problem_text",
-    "margins_create",
     "parse_survey_margins",
     "rates_table_lines",
     "results_dict",
@@ -345,7 +345,9 @@ def weighting_categories(survey, variables: Sequence[str] = ()) -> dict[str, lis
     extra = [v for v in variables if v not in expected]
     if extra:
         questions = Question.objects.filter(
-            survey=survey, code__in=extra, kind=Question.Kind.SINGLE
+            survey=survey,
+            code__in=extra,
+            kind__in=[t.kind for t in question_types.all_types() if t.margin_variable],
         ).values_list("code", flat=True)
         for code in questions:
             expected[code] = list(
@@ -403,37 +405,6 @@ def _variables_in(data: bytes | str) -> list[str]:
         if name and name not in names:
             names.append(name)
     return names
-
-
-def margins_create(
-    *,
-    survey,
-    margins: PopulationMargins,
-    label: str,
-    source_note: str = "",
-    illustrative: bool = False,
-    filename: str = "",
-    actor=None,
-):
-    """Store validated margins as the survey's current margins (earlier uploads are kept)."""
-    from surveys.models import SurveyEvent, SurveyMargins
-
-    record = SurveyMargins.objects.create(
-        survey=survey,
-        label=label,
-        source_note=source_note,
-        illustrative=illustrative,
-        rows=[[v, c, x] for v, c, x in margins.rows()],
-        filename=filename,
-        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
-    )
-    SurveyEvent.objects.create(
-        survey=survey,
-        kind=SurveyEvent.Kind.MARGINS,
-        actor=record.uploaded_by,
-        detail=f"margins: {label}"[:500],
-    )
-    return record
 
 
 def current_margins(survey):

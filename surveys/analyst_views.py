@@ -21,12 +21,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.defaults import permission_denied
 
-from portal import roles
 from portal.storage import private_file_response
 from surveys.analysis import AnalysisError, analyse
 from surveys.exports import EXPORT_BUILDERS
 from surveys.models import ExportJob, Survey
-from surveys.selectors import can_view_responses
+from surveys.policies import survey_data_policy
 from surveys.tasks import export_job_start
 
 #: The assessment's line below which a rate fails outright (the target is settings["target"]).
@@ -44,10 +43,8 @@ CHART_BOTTOM = 30
 
 
 def can_analyse(user) -> bool:
-    """Analysts and administrators (who also hold ``surveys.view_responses``)."""
-    if not can_view_responses(user):
-        return False
-    return roles.has_role(user, roles.ANALYST) or roles.has_role(user, roles.ADMINISTRATOR)
+    """Analysts and administrators (``survey_data_policy``'s ``analyse``)."""
+    return survey_data_policy.user_has_permission(user, "analyse")
 
 
 def analyst_required(view):

@@ -8,3 +8,9 @@ class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("Surveys")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from portal.policies import register_policies
+        from surveys import policies
+
+        register_policies(policies.POLICIES)

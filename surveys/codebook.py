@@ -31,12 +31,27 @@ writers (Stata: 80 characters for variable labels; SPSS: 120 bytes for value lab
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from surveys import question_types
+from surveys.variables import (
+    BINARY,
+    CATEGORICAL,
+    NUMERIC,
+    STRING,
+    ValueLabel,
+    numbered,
+    storage_kind,
+)
+
 __all__ = [
+    "BINARY",
+    "CATEGORICAL",
+    "NUMERIC",
+    "STRING",
     "Codebook",
     "ValueLabel",
     "Variable",
@@ -68,20 +83,6 @@ STATA_RESERVED = {
     "with",
 }
 SPSS_RESERVED = {"all", "and", "by", "eq", "ge", "gt", "le", "lt", "ne", "not", "or", "to", "with"}
-_INTEGER = re.compile(r"^-?\d{1,9}$")
-
-# kinds
-STRING = "string"
-CATEGORICAL = "categorical"  # codes with value labels
-BINARY = "binary"  # 0/1 with value labels
-NUMERIC = "numeric"  # a number without value labels
-
-
-@dataclass(frozen=True)
-class ValueLabel:
-    code: str  # as in the CSV
-    value: int  # as in SPSS / Stata
-    label: str
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class Variable:
 
     @property
     def is_coded(self) -> bool:
-        return self.kind in (CATEGORICAL, BINARY)
+        return storage_kind(self.kind).coded
 
     def codes(self) -> list[str]:
         return [v.code for v in self.values]
@@ -138,12 +139,6 @@ class Codebook:
 
     def rows(self) -> list[list[object]]:
         """One row per variable, then one per value label (variable column repeated)."""
-        kind_labels = {
-            STRING: _("text"),
-            CATEGORICAL: _("categorical"),
-            BINARY: _("0/1"),
-            NUMERIC: _("number"),
-        }
         source_labels = {
             "respondent": _("respondent"),
             "question": _("question"),
@@ -156,7 +151,7 @@ class Codebook:
                 [
                     variable.name,
                     variable.label,
-                    kind_labels.get(variable.kind, variable.kind),
+                    str(storage_kind(variable.kind).label),
                     source_labels.get(variable.source, variable.source),
                     "",
                     "",
@@ -197,24 +192,6 @@ def safe_names(raw_names: Sequence[str]) -> list[str]:
         taken.add(candidate.lower())
         result.append(candidate)
     return result
-
-
-def numbered(codes_and_labels: Iterable[tuple[str, str]]) -> tuple[ValueLabel, ...]:
-    """Value labels; numbers are the codes when all codes are distinct integers, else 1..k."""
-    pairs = [(str(code), str(label)) for code, label in codes_and_labels]
-    codes = [code for code, _label in pairs]
-    if (
-        codes
-        and all(_INTEGER.match(code) for code in codes)
-        and len({int(c) for c in codes}) == len(codes)
-    ):
-        return tuple(ValueLabel(code, int(code), label) for code, label in pairs)
-    return tuple(ValueLabel(code, i, label) for i, (code, label) in enumerate(pairs, start=1))
-
-
-def _question_label(code: str, text: str, extra: str = "") -> str:
-    label = f"{code} {text}".strip()
-    return f"{label} — {extra}" if extra else label
 
 
 def build_codebook(
@@ -274,65 +251,9 @@ def build_codebook(
             "values": numbered(age_groups),
         },
     ]
-    binary_values = (ValueLabel("0", 0, _("not chosen")), ValueLabel("1", 1, _("chosen")))
     for q in questions:
-        kind = str(q.kind)
-        choices = [(c.code, c.label) for c in q.choices]
-        if kind in ("single", "likert"):
-            specs.append(
-                {
-                    "raw": q.code,
-                    "label": _question_label(q.code, q.text),
-                    "kind": CATEGORICAL,
-                    "source": "question",
-                    "question": q.code,
-                    "item": q.code,
-                    "values": numbered(choices),
-                }
-            )
-        elif kind == "matrix":
-            for row in q.rows:
-                item = f"{q.code}_{row.code}"
-                specs.append(
-                    {
-                        "raw": item,
-                        "label": _question_label(q.code, q.text, row.label),
-                        "kind": CATEGORICAL,
-                        "source": "question",
-                        "question": q.code,
-                        "item": item,
-                        "values": numbered(choices),
-                    }
-                )
-        elif kind == "multiple":
-            for code, label in choices:
-                specs.append(
-                    {
-                        "raw": f"{q.code}_{code}",
-                        "label": _question_label(q.code, q.text, label),
-                        "kind": BINARY,
-                        "source": "question",
-                        "question": q.code,
-                        "item": code,
-                        "values": binary_values,
-                        "note": _(
-                            "Multiple choice: 1 = chosen, 0 = not chosen, empty = question "
-                            "not answered."
-                        ),
-                    }
-                )
-        elif kind == "number":
-            specs.append(
-                {
-                    "raw": q.code,
-                    "label": _question_label(q.code, q.text),
-                    "kind": NUMERIC,
-                    "source": "question",
-                    "question": q.code,
-                    "item": q.code,
-                }
-            )
-        # Text questions are left out on purpose: free text can identify a respondent.
+        # Raises for an unknown kind or a type without export variables: never left out.
+        specs.extend(question_types.get(q.kind).codebook_variables(q))
     yes_no = (ValueLabel("0", 0, _("no")), ValueLabel("1", 1, _("yes")))
     for rule in rules:
         is_mean = rule.method == "score_mean"

@@ -511,8 +511,9 @@ MIN_RESPONSES_FOR_RELEASE = 300
 
 
 def ensure_margins(survey: Survey):
-    from surveys.analysis import current_margins, margins_create
+    from surveys.analysis import current_margins
     from surveys.margins import validate_margin_rows
+    from surveys.services import margins_store
 
     existing = current_margins(survey)
     if existing is not None:
@@ -522,7 +523,7 @@ def ensure_margins(survey: Survey):
         for variable, table in DEMO_MARGINS.items()
         for category, value in table.items()
     ]
-    return margins_create(
+    return margins_store(
         survey=survey,
         margins=validate_margin_rows(rows),
         label=MARGINS_LABEL,

@@ -40,7 +40,8 @@ from portal.spreadsheets import (
     write_csv_rows,
     xlsx_append_row,
 )
-from surveys.codebook import BINARY, CATEGORICAL, NUMERIC, Codebook, survey_codebook
+from surveys.codebook import Codebook, survey_codebook
+from surveys.variables import BINARY, CATEGORICAL, NUMERIC, UnknownVariableKind, storage_kind
 
 __all__ = [
     "EXPORT_BUILDERS",
@@ -178,7 +179,7 @@ def assemble_microdata(
                 hit = np.zeros(n, dtype=np.int8)
                 hit[answer_rows[picked[answer_choices[picked] == variable.item]]] = 1
                 columns[name] = _nullable_int8(hit, ~answered)
-            else:  # a number question
+            elif variable.kind == NUMERIC:
                 values = np.full(n, np.nan)
                 if len(numbers):
                     mask = (numbers["question"].to_numpy() == variable.question) & (
@@ -188,6 +189,11 @@ def assemble_microdata(
                         numbers["number"].to_numpy()[mask], errors="coerce"
                     ).astype(np.float64)
                 columns[name] = values
+            else:
+                raise UnknownVariableKind(
+                    f"Question variable {name} has kind {variable.kind!r}, which the "
+                    "microdata cannot hold (categorical, binary or numeric)."
+                )
         elif variable.source == "score":
             if variable.item in respondents:
                 values = pd.to_numeric(respondents[variable.item], errors="coerce").to_numpy(
@@ -286,11 +292,12 @@ def coded_frame(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     columns = {}
     for variable in codebook.variables:
         values = frame[variable.name]
+        kind = storage_kind(variable.kind)  # raises for a kind with no storage definition
         if variable.kind == CATEGORICAL:
             lookup = np.array([*map(float, variable.numeric_values()), np.nan], dtype=np.float64)
             codes = values.cat.codes.to_numpy() if hasattr(values, "cat") else values.codes
             columns[variable.name] = lookup[codes]  # -1 (missing) picks the trailing NaN
-        elif variable.kind in (BINARY, NUMERIC):
+        elif kind.numeric:
             columns[variable.name] = pd.array(values).to_numpy(dtype=np.float64, na_value=np.nan)
         else:
             columns[variable.name] = values.to_numpy(dtype=object)
@@ -324,9 +331,10 @@ def microdata_sav(frame: pd.DataFrame, codebook: Codebook, *, file_label: str = 
         for v in codebook.variables
         if v.is_coded and v.values
     }
-    measure = {v.name: "scale" if v.kind == NUMERIC else "nominal" for v in codebook.variables}
+    kinds = {v.name: storage_kind(v.kind) for v in codebook.variables}
+    measure = {name: kind.measure for name, kind in kinds.items()}
     formats = {v.name: "F16.10" for v in codebook.variables if v.source == "weight"}
-    formats.update({v.name: "F8.0" for v in codebook.variables if v.kind in (CATEGORICAL, BINARY)})
+    formats.update({name: kind.spss_format for name, kind in kinds.items() if kind.spss_format})
     return _write_with(
         pyreadstat.write_sav,
         coded,

@@ -21,12 +21,10 @@ from surveys.models import (
     AgeGroup,
     Channel,
     ImportBatch,
-    Question,
     Response,
     Sex,
     Survey,
     SurveyEvent,
-    split_codes,
 )
 from surveys.questionnaire import SurveyStructure, load_structure, validate_submission
 from surveys.services import answer_rows, today
@@ -134,14 +132,11 @@ def import_columns(structure: SurveyStructure) -> list[str]:
 def _row_data(structure: SurveyStructure, values: dict[str, str]) -> dict[str, list[str]]:
     data: dict[str, list[str]] = {}
     for spec in structure.questions:
+        question_type = spec.question_type
         for name in spec.field_names():
             raw = values.get(name, "")
-            if not raw:
-                continue
-            if spec.kind == Question.Kind.MULTIPLE:
-                data[name] = split_codes(raw)
-            else:
-                data[name] = [raw]
+            if raw:
+                data[name] = question_type.parse_import(raw)
     return data
 
 
@@ -308,13 +303,8 @@ def template_rows(structure: SurveyStructure) -> list[list[str]]:
         "45-59",
     ]
     for spec in structure.questions:
-        for _name in spec.field_names():
-            if spec.has_choices and spec.choices:
-                example.append(spec.choices[0].code)
-            elif spec.kind == Question.Kind.NUMBER:
-                example.append(str(spec.min_value if spec.min_value is not None else 0))
-            else:
-                example.append("")
+        value = spec.question_type.import_example(spec)
+        example.extend(value for _name in spec.field_names())
     return [header, example]
 
 
@@ -333,12 +323,9 @@ def codebook_rows(structure: SurveyStructure) -> list[list[str]]:
     rows.append(["sex", _("Sex"), "code", "male; female"])
     rows.append(["age_group", _("Age group"), "code", "18-29; 30-44; 45-59; 60+"])
     for spec in structure.questions:
-        values = "; ".join(f"{c.code}={c.label}" for c in spec.choices)
-        if spec.kind == Question.Kind.NUMBER:
-            values = f"{spec.min_value if spec.min_value is not None else ''}..{spec.max_value if spec.max_value is not None else ''}"
-        elif spec.kind in (Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT):
-            values = _("text, at most %(n)s characters") % {"n": spec.max_length}
-        kind = spec.kind + (" (;)" if spec.kind == Question.Kind.MULTIPLE else "")
+        question_type = spec.question_type
+        values = question_type.import_values(spec)
+        kind = question_type.import_type(spec)
         condition = ""
         if spec.condition_code:
             condition = (

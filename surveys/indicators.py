@@ -1,6 +1,7 @@
 """Indicators 34 (satisfaction) and 35 (participation) for the disclosure app.
 
-``settings.DISCLOSURE_INDICATOR_SOURCES`` points at the two functions below. They read
+``surveys/wagtail_hooks.py`` registers the two functions below through the
+``indicator_sources`` hook (see ``portal/integration.py``). They read
 only frozen releases, never live responses: the survey wave designated for the indicators is the
 most recent survey (by year, then wave) with ``Survey.feeds_indicators`` ticked that has a
 published release; its latest release version supplies the headline value (the release's first

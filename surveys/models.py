@@ -13,7 +13,6 @@ Privacy layout (统计法 Art. 28, PIPL; see docs/surveys.md):
 
 from __future__ import annotations
 
-import re
 import secrets
 import uuid
 
@@ -32,7 +31,11 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PreviewableMixin
 
 from portal.audit import AppendOnlyModel
+from portal.pages import page_context
 from portal.storage import PrivateStorage
+from surveys import question_types
+from surveys.codes import split_codes as split_codes  # re-exported
+from surveys.margins import validate_margin_rows
 
 code_validator = RegexValidator(
     r"^[A-Za-z][A-Za-z0-9]{0,15}$",
@@ -75,11 +78,6 @@ def age_group_for(*, birth_year: int, year: int) -> str | None:
 
 def new_signal_salt() -> str:
     return secrets.token_hex(16)
-
-
-def split_codes(value: str) -> list[str]:
-    """'1; 2,3' -> ['1', '2', '3'] (semicolons, commas or spaces separate codes)."""
-    return [part for part in re.split(r"[;,\s，；]+", value or "") if part]
 
 
 class Survey(PreviewableMixin, ClusterableModel):
@@ -213,20 +211,10 @@ class Survey(PreviewableMixin, ClusterableModel):
         return "surveys/survey_preview.html"
 
     def get_preview_context(self, request, mode_name):
-        from surveys.questionnaire import (
-            build_step_form,
-            build_structure_from_instance,
-            structure_problems,
-        )
-
-        structure = build_structure_from_instance(self)
         context = super().get_preview_context(request, mode_name)
         context["survey"] = self
-        context["structure"] = structure
-        context["problems"] = structure_problems(structure)
-        context["forms"] = [
-            build_step_form(structure, step, show_all=True) for step in range(structure.step_count)
-        ]
+        # The questionnaire (structure, problems, one form per step): surveys.views
+        context.update(page_context(self, request, "preview"))
         return context
 
 
@@ -234,15 +222,16 @@ class Question(ClusterableModel, Orderable):
     """One question. Likert and matrix questions share their choices as a scale."""
 
     class Kind(models.TextChoices):
+        """The built-in kinds by name; the field's choices come from the registry
+        (``surveys.question_types``), which also holds any type added later."""
+
         SINGLE = "single", _("Single choice")
         MULTIPLE = "multiple", _("Multiple choice")
         LIKERT = "likert", _("Likert scale")
         MATRIX = "matrix", _("Matrix (rows sharing one scale)")
-        NUMBER = "number", _("Number")
+        NUMBER = "number", pgettext_lazy("question type", "Number")
         SHORT_TEXT = "short_text", _("Short text")
         LONG_TEXT = "long_text", _("Long text")
-
-    CHOICE_KINDS = frozenset({Kind.SINGLE, Kind.MULTIPLE, Kind.LIKERT, Kind.MATRIX})
 
     survey = ParentalKey(Survey, on_delete=models.CASCADE, related_name="questions")
     code = models.CharField(
@@ -253,9 +242,13 @@ class Question(ClusterableModel, Orderable):
     )
     text = models.CharField(_("question text"), max_length=500)
     help_text = models.CharField(_("help text"), max_length=500, blank=True)
-    kind = models.CharField(_("type"), max_length=16, choices=Kind.choices, default=Kind.SINGLE)
-    required = models.BooleanField(_("required"), default=True)
-    page = models.PositiveSmallIntegerField(_("page"), default=1, validators=[MinValueValidator(1)])
+    kind = models.CharField(
+        _("type"), max_length=16, choices=question_types.kind_choices, default=Kind.SINGLE
+    )
+    required = models.BooleanField(pgettext_lazy("survey question", "required"), default=True)
+    page = models.PositiveSmallIntegerField(
+        pgettext_lazy("survey question", "page"), default=1, validators=[MinValueValidator(1)]
+    )
     min_value = models.DecimalField(
         _("minimum"), max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -766,10 +759,8 @@ class SurveyIndexPage(Page):
         verbose_name = _("survey index page")
 
     def get_context(self, request, *args, **kwargs):
-        from surveys.selectors import survey_list_public
-
         context = super().get_context(request, *args, **kwargs)
-        context["surveys"] = survey_list_public()
+        context.update(page_context(self, request))  # the survey list: surveys.views
         return context
 
 
@@ -789,10 +780,8 @@ class SurveyPage(Page):
         verbose_name = _("survey page")
 
     def get_context(self, request, *args, **kwargs):
-        from surveys.views import landing_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(landing_context(request, self.survey))
+        context.update(page_context(self, request))  # the landing: surveys.views
         return context
 
 
@@ -827,8 +816,6 @@ class SurveyMargins(models.Model):
         return f"{self.label} ({self.uploaded_at:%Y-%m-%d %H:%M})"
 
     def population_margins(self):
-        from surveys.margins import validate_margin_rows
-
         return validate_margin_rows((None, v, c, x) for v, c, x in self.rows)
 
     def as_csv(self) -> bytes:

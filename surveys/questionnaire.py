@@ -23,10 +23,10 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from surveys.models import AgeGroup, Question, Sex, Survey, age_group_for, split_codes
+from surveys import question_types
+from surveys.models import AgeGroup, Sex, Survey, age_group_for, split_codes
+from surveys.question_types import AnswerValue, QuestionType
 
-DEFAULT_SHORT_TEXT = 200
-DEFAULT_LONG_TEXT = 2000
 DEMOGRAPHIC_FIELDS = ("subdistrict", "sex", "age_group", "birth_year")
 STRUCTURE_CACHE_SECONDS = 300
 
@@ -65,12 +65,17 @@ class QuestionSpec:
     rows: tuple[RowSpec, ...]
 
     @property
+    def question_type(self) -> QuestionType:
+        """The registered type (raises ``QuestionTypeError`` for an unknown kind)."""
+        return question_types.get(self.kind)
+
+    @property
     def is_matrix(self) -> bool:
-        return self.kind == Question.Kind.MATRIX
+        return self.question_type.has_rows
 
     @property
     def has_choices(self) -> bool:
-        return self.kind in Question.CHOICE_KINDS
+        return self.question_type.has_choices
 
     def field_name(self, row: RowSpec | None = None) -> str:
         return f"{self.code}_{row.code}" if row is not None else self.code
@@ -136,7 +141,7 @@ class SurveyStructure:
         """
         fields: dict[str | int, dict[str, forms.Field]] = {0: demographic_fields(self)}
         for spec in self.questions:
-            fields[spec.code] = _question_fields(spec)
+            fields[spec.code] = spec.question_type.form_fields(spec)
         return fields
 
     def __getstate__(self):
@@ -148,7 +153,7 @@ class SurveyStructure:
 
 def _spec_from_question(question) -> QuestionSpec:
     kind = question.kind
-    default_length = DEFAULT_LONG_TEXT if kind == Question.Kind.LONG_TEXT else DEFAULT_SHORT_TEXT
+    default_length = question_types.get(kind).default_max_length
     return QuestionSpec(
         id=question.pk,
         code=question.code,
@@ -250,11 +255,7 @@ def structure_problems(structure: SurveyStructure) -> list[str]:
                     _("%(code)s: the condition must name a question on an earlier page.")
                     % {"code": q.code}
                 )
-            elif target.kind not in (
-                Question.Kind.SINGLE,
-                Question.Kind.MULTIPLE,
-                Question.Kind.LIKERT,
-            ):
+            elif not target.question_type.condition_source:
                 problems.append(
                     _("%(code)s: the condition question must be a choice question.")
                     % {"code": q.code}
@@ -313,49 +314,6 @@ def _condition_text(structure, spec: QuestionSpec) -> dict | None:
         return None
     labels = [c.label for c in target.choices if c.code in spec.condition_choices]
     return {"code": target.code, "labels": "、".join(f"「{label}」" for label in labels)}
-
-
-def _choice_field(spec: QuestionSpec, *, label: str, required: bool) -> forms.Field:
-    choices = [(c.code, c.label) for c in spec.choices]
-    if spec.kind == Question.Kind.MULTIPLE:
-        return forms.MultipleChoiceField(
-            label=label, choices=choices, required=required, widget=forms.CheckboxSelectMultiple
-        )
-    return forms.ChoiceField(
-        label=label, choices=choices, required=required, widget=forms.RadioSelect
-    )
-
-
-def _question_fields(spec: QuestionSpec) -> dict[str, forms.Field]:
-    kind = spec.kind
-    if kind == Question.Kind.MATRIX:
-        return {
-            spec.field_name(row): _choice_field(spec, label=row.label, required=spec.required)
-            for row in spec.rows
-        }
-    if spec.has_choices:
-        field_ = _choice_field(spec, label=spec.text, required=spec.required)
-    elif kind == Question.Kind.NUMBER:
-        field_ = forms.DecimalField(
-            label=spec.text,
-            required=spec.required,
-            min_value=spec.min_value,
-            max_value=spec.max_value,
-            max_digits=14,
-            decimal_places=4,
-        )
-    elif kind == Question.Kind.LONG_TEXT:
-        field_ = forms.CharField(
-            label=spec.text,
-            required=spec.required,
-            max_length=spec.max_length,
-            widget=forms.Textarea(attrs={"rows": 4}),
-        )
-    else:
-        field_ = forms.CharField(
-            label=spec.text, required=spec.required, max_length=spec.max_length
-        )
-    return {spec.code: field_}
 
 
 def demographic_fields(structure: SurveyStructure) -> dict[str, forms.Field]:
@@ -429,7 +387,7 @@ def build_step_form(
         fields.update(demographic_fields(structure))
     for spec in structure.questions_on_step(step):
         if show_all or is_visible(spec, chosen):
-            fields.update(_question_fields(spec))
+            fields.update(spec.question_type.form_fields(spec))
             items.append(spec)
     return _step_form(structure, step, data, fields, items)
 
@@ -453,15 +411,6 @@ def chosen_codes(
                 set(value) if isinstance(value, list) else ({value} if value else set())
             )
     return result
-
-
-@dataclass
-class AnswerValue:
-    question_id: int | None
-    row_id: int | None = None
-    choice_id: int | None = None
-    number: Decimal | None = None
-    text: str = ""
 
 
 @dataclass
@@ -541,38 +490,13 @@ def validate_submission(
                 demographics["age_group"] = cleaned.get("age_group", "")
         else:
             for spec in form.item_specs:
-                answers.extend(_answer_values(spec, cleaned))
+                answers.extend(spec.question_type.answer_values(spec, cleaned))
             chosen.update(chosen_codes(structure, cleaned, step))
         if step_errors:
             errors[step] = step_errors
     if errors:
         return ValidationResult(cleaned=None, errors=errors)
     return ValidationResult(cleaned=CleanedResponse(answers=answers, **demographics), errors={})
-
-
-def _answer_values(spec: QuestionSpec, cleaned: dict[str, Any]) -> list[AnswerValue]:
-    values: list[AnswerValue] = []
-    if spec.is_matrix:
-        for row in spec.rows:
-            code = cleaned.get(spec.field_name(row))
-            if code:
-                values.append(
-                    AnswerValue(spec.id, row_id=row.id, choice_id=spec.choice_by_code[code].id)
-                )
-        return values
-    value = cleaned.get(spec.code)
-    if value in (None, "", []):
-        return values
-    if spec.kind == Question.Kind.MULTIPLE:
-        for code in value:
-            values.append(AnswerValue(spec.id, choice_id=spec.choice_by_code[code].id))
-    elif spec.has_choices:
-        values.append(AnswerValue(spec.id, choice_id=spec.choice_by_code[value].id))
-    elif spec.kind == Question.Kind.NUMBER:
-        values.append(AnswerValue(spec.id, number=value))
-    else:
-        values.append(AnswerValue(spec.id, text=value))
-    return values
 
 
 def step_data(structure: SurveyStructure, step: int, data) -> dict[str, list[str]]:

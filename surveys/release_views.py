@@ -1,9 +1,9 @@
 """Population margins upload, frozen releases (admin) and the public results page.
 
-Admin views load the survey through ``selectors.survey_for_analyst``: reading releases needs
-``surveys.view_responses``; uploading margins and publishing need ``surveys.manage_fieldwork``
-(analysts and administrators). Release files include the responses snapshot, so downloading
-them is checked like reading responses. The public page shows only frozen release values.
+Admin views load the survey through ``selectors.survey_for_analyst`` (margins: managing
+fieldwork) and ``selectors.survey_for_release`` (``policies.release_policy``: view, download,
+publish; analysts and administrators). Release files include the responses snapshot, so
+downloading them is granted like reading responses. The public page shows only frozen release values.
 """
 
 from __future__ import annotations
@@ -19,16 +19,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from portal.storage import private_file_response
-from surveys import selectors
+from surveys import selectors, services
 from surveys.analysis import (
     AnalysisError,
     current_margins,
     margin_problem_text,
-    margins_create,
     parse_survey_margins,
 )
 from surveys.margins import MarginProblem, MarginsError
 from surveys.models import ReleaseFile, Survey, SurveyRelease
+from surveys.policies import release_policy
 from surveys.rates import NCHS_2017
 from surveys.releases import latest_release, release_publish
 
@@ -158,7 +158,7 @@ def margins_upload(request, pk: int):
             except MarginsError as error:
                 problems = [margin_problem_text(p) for p in error.problems]
             else:
-                margins_create(
+                services.margins_store(
                     survey=survey,
                     margins=margins,
                     label=form.cleaned_data["label"],
@@ -187,7 +187,7 @@ def margins_upload(request, pk: int):
 
 @never_cache
 def release_list(request, pk: int):
-    survey = selectors.survey_for_analyst(user=request.user, pk=pk)
+    survey = selectors.survey_for_release(user=request.user, pk=pk, action="view")
     releases = SurveyRelease.objects.filter(survey=survey).select_related("published_by")
     return render(
         request,
@@ -195,7 +195,7 @@ def release_list(request, pk: int):
         {
             "survey": survey,
             "releases": releases.order_by("-version"),
-            "can_manage": selectors.can_manage_fieldwork(request.user),
+            "can_manage": release_policy.user_has_permission(request.user, "publish"),
             "margins": current_margins(survey),
         },
     )
@@ -203,7 +203,7 @@ def release_list(request, pk: int):
 
 @never_cache
 def release_publish_view(request, pk: int):
-    survey = selectors.survey_for_analyst(user=request.user, pk=pk, manage=True)
+    survey = selectors.survey_for_release(user=request.user, pk=pk, action="publish")
     form = PublishForm(request.POST if request.method == "POST" else None)
     error = None
     if form.is_bound and form.is_valid():
@@ -239,7 +239,7 @@ def release_publish_view(request, pk: int):
 
 @never_cache
 def release_detail(request, pk: int, version: int):
-    survey = selectors.survey_for_analyst(user=request.user, pk=pk)
+    survey = selectors.survey_for_release(user=request.user, pk=pk, action="view")
     release = get_object_or_404(
         SurveyRelease.objects.select_related("published_by"), survey=survey, version=version
     )
@@ -266,7 +266,7 @@ def release_detail(request, pk: int, version: int):
 
 @never_cache
 def release_file_download(request, pk: int, version: int, name: str):
-    survey = selectors.survey_for_analyst(user=request.user, pk=pk)
+    survey = selectors.survey_for_release(user=request.user, pk=pk, action="download")
     release = get_object_or_404(SurveyRelease, survey=survey, version=version)
     try:
         file = release.files.get(name=name)

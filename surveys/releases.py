@@ -287,9 +287,3 @@ def release_publish(
 
 def latest_release(survey: Survey) -> SurveyRelease | None:
     return SurveyRelease.objects.filter(survey=survey).order_by("-version").first()
-
-
-def release_for_analyst(*, survey: Survey, version: int) -> SurveyRelease:
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(SurveyRelease, survey=survey, version=version)

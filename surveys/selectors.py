@@ -1,4 +1,5 @@
-"""Reads. Raw responses are guarded: only users with ``surveys.view_responses`` load them.
+"""Reads. Raw responses are guarded: only users ``policies.survey_data_policy`` lets read them
+load them (releases: ``policies.release_policy``).
 
 ``survey_scored_frame`` is the hand-over to weighting: one row per respondent with the
 demographic codes and one indicator column per scoring definition (see docs/surveys.md).
@@ -13,8 +14,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
-from portal import roles
-from surveys.models import QuotaCell, Response, ScoringDefinition, Survey, split_codes
+from surveys.models import (
+    QuotaCell,
+    Response,
+    ScoringDefinition,
+    Survey,
+    SurveyRelease,
+    split_codes,
+)
+from surveys.policies import release_policy, survey_data_policy
 from surveys.scoring import ScoringRule, score_responses, unweighted_rates
 
 RESPONDENT_COLUMNS = [
@@ -29,21 +37,29 @@ RESPONDENT_COLUMNS = [
 
 
 # Raw answers and fieldwork need an explicit grant (the analyst or administrator group, or the
-# permission itself); superuser status alone is not a role (portal.roles).
+# permission itself); superuser status alone is not a role (portal.policies).
 
 
 def can_view_responses(user) -> bool:
-    return roles.user_has_explicit_perm(user, "surveys.view_responses")
+    return survey_data_policy.user_has_permission(user, "view_responses")
 
 
 def can_manage_fieldwork(user) -> bool:
-    return roles.user_has_explicit_perm(user, "surveys.manage_fieldwork")
+    return survey_data_policy.user_has_permission(user, "manage_fieldwork")
 
 
 def survey_for_analyst(*, user, pk: int, manage: bool = False) -> Survey:
     """The survey ``pk`` if ``user`` may see its responses (and manage fieldwork if asked)."""
-    allowed = can_manage_fieldwork(user) if manage else can_view_responses(user)
-    if not allowed:
+    action = "manage_fieldwork" if manage else "view_responses"
+    if not survey_data_policy.user_has_permission(user, action):
+        raise PermissionDenied
+    return get_object_or_404(Survey, pk=pk)
+
+
+def survey_for_release(*, user, pk: int, action: str) -> Survey:
+    """The survey ``pk`` if ``user`` may take ``action`` (view, download, publish) on its
+    releases (``release_policy``)."""
+    if not release_policy.user_has_permission(user, action):
         raise PermissionDenied
     return get_object_or_404(Survey, pk=pk)
 
@@ -198,3 +214,63 @@ def fieldwork_summary(*, survey: Survey) -> dict:
         "flagged": flagged,
         "tokens": tokens,
     }
+
+
+# --- Start page (portal_home_panels) ----------------------------------------------------------
+
+
+def analyst_home(*, user) -> dict:
+    """The analyst's start page: fieldwork of the open surveys against their quotas, and the
+    latest release. Four queries whatever the number of surveys and cells."""
+    if not can_view_responses(user):
+        raise PermissionDenied
+    surveys = list(Survey.objects.filter(status=Survey.Status.OPEN).order_by("-year", "title"))
+    ids = [survey.pk for survey in surveys]
+    counts: dict[int, Counter] = {pk: Counter() for pk in ids}
+    for row in (
+        Response.objects.filter(survey_id__in=ids, excluded=False)
+        .values("survey_id", "subdistrict_id", "sex", "age_group")
+        .annotate(n=Count("id"))
+    ):
+        counts[row["survey_id"]][(row["subdistrict_id"], row["sex"], row["age_group"])] = row["n"]
+    cells: dict[int, list[QuotaCell]] = {pk: [] for pk in ids}
+    for cell in QuotaCell.objects.filter(survey_id__in=ids):
+        cells[cell.survey_id].append(cell)
+    progress = []
+    for survey in surveys:
+        achieved_total = sum(counts[survey.pk].values())
+        target = achieved_in_cells = full = 0
+        for cell in cells[survey.pk]:
+            achieved = sum(
+                n
+                for (sub, sex, age), n in counts[survey.pk].items()
+                if cell.matches(subdistrict_id=sub, sex=sex, age_group=age)
+            )
+            target += cell.target
+            achieved_in_cells += min(achieved, cell.target)
+            full += achieved >= cell.target
+        progress.append(
+            {
+                "survey": survey,
+                "responses": achieved_total,
+                "target": target,
+                "achieved": achieved_in_cells,
+                "percent": round(100 * achieved_in_cells / target) if target else None,
+                "cells": len(cells[survey.pk]),
+                "cells_full": full,
+            }
+        )
+    release = (
+        SurveyRelease.objects.select_related("survey")
+        .only(
+            "survey__title",
+            "survey_id",
+            "version",
+            "published_at",
+            "satisfaction",
+            "participation",
+        )
+        .order_by("-published_at", "-pk")
+        .first()
+    )
+    return {"progress": progress, "latest_release": release}

@@ -9,16 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import secrets
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import audit
+from portal import audit, codes, ratelimit
 from surveys.models import (
     AbuseSignal,
     Answer,
@@ -29,13 +27,13 @@ from surveys.models import (
     ResponseDraft,
     Survey,
     SurveyEvent,
+    SurveyMargins,
     SurveyToken,
     TokenBatch,
 )
 from surveys.questionnaire import CleanedResponse, SurveyStructure, validate_submission
 from surveys.signals import response_completed
 
-TOKEN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # noqa: S105 - an alphabet; no 0/O, 1/I/L
 TOKEN_LENGTH = 12
 MAX_TOKENS_PER_BATCH = 20_000
 
@@ -82,23 +80,25 @@ def signal_hash_for(*, survey: Survey, ip: str, user_agent: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-def _rate_key(survey: Survey, signal_hash: str) -> str:
-    hour = timezone.now().strftime("%Y%m%d%H")
-    return f"surveys:rate:{survey.pk}:{signal_hash}:{hour}"
+# Anonymous submissions per respondent signal and survey: the shared fixed-window limiter.
+RATE_WINDOW_SECONDS = 3600
+
+
+def _rate_scope(survey: Survey) -> str:
+    return f"surveys:submit:{survey.pk}"
 
 
 def rate_limited(*, survey: Survey, signal_hash: str) -> bool:
-    return (cache.get(_rate_key(survey, signal_hash)) or 0) >= survey.anonymous_hourly_limit
+    return not ratelimit.peek(_rate_scope(survey), signal_hash, limit=survey.anonymous_hourly_limit)
 
 
 def _count_submission(survey: Survey, signal_hash: str) -> None:
-    key = _rate_key(survey, signal_hash)
-    if cache.add(key, 1, timeout=3600):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3600)
+    ratelimit.hit(
+        _rate_scope(survey),
+        signal_hash,
+        limit=survey.anonymous_hourly_limit,
+        window=RATE_WINDOW_SECONDS,
+    )
 
 
 def _record_signal(survey: Survey, signal_hash: str, day: dt.date) -> bool:
@@ -388,7 +388,7 @@ def token_batch_create(
         raise ValueError(f"size must be between 1 and {MAX_TOKENS_PER_BATCH}")
     plain = set()
     while len(plain) < size:
-        plain.add("".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH)))
+        plain.add(codes.random_code(TOKEN_LENGTH))
     tokens = sorted(plain)
     with transaction.atomic():
         batch = TokenBatch.objects.create(survey=survey, label=label, size=size, created_by=actor)
@@ -445,3 +445,51 @@ def signals_purge(*, on: dt.date | None = None, days: int | None = None) -> dict
         run.add("surveys.abusesignal", signals)
         run.add("surveys.responsedraft", drafts)
     return {"signals": signals, "drafts": drafts}
+
+
+# --- population margins -------------------------------------------------------------------
+
+
+def margins_store(
+    *,
+    survey,
+    margins,
+    label: str,
+    source_note: str = "",
+    illustrative: bool = False,
+    filename: str = "",
+    actor=None,
+):
+    """Store validated margins as the survey's current margins (earlier uploads are kept).
+
+    The one writer of ``SurveyMargins`` (a test scans the code for others); ``margins`` is a
+    ``surveys.margins.PopulationMargins`` already validated against the questionnaire."""
+    with transaction.atomic():
+        return _margins_store(
+            survey=survey,
+            margins=margins,
+            label=label,
+            source_note=source_note,
+            illustrative=illustrative,
+            filename=filename,
+            actor=actor,
+        )
+
+
+def _margins_store(*, survey, margins, label, source_note, illustrative, filename, actor):
+    record = SurveyMargins.objects.create(
+        survey=survey,
+        label=label,
+        source_note=source_note,
+        illustrative=illustrative,
+        rows=[[v, c, x] for v, c, x in margins.rows()],
+        filename=filename,
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    SurveyEvent.objects.create(
+        survey=survey,
+        kind=SurveyEvent.Kind.MARGINS,
+        actor=record.uploaded_by,
+        detail=f"margins: {label}"[:500],
+    )
+    return record

@@ -19,15 +19,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from portal import ratelimit
-from surveys import services
+from surveys import selectors, services
 from surveys.models import Survey, age_group_for
 from surveys.questionnaire import (
     as_multivalue,
     build_step_form,
+    build_structure_from_instance,
     chosen_before,
     is_visible,
     load_structure,
     step_data,
+    structure_problems,
 )
 from surveys.services import Respondent, SubmissionInvalid, SubmissionRefused
 
@@ -147,6 +149,28 @@ def _pruned(structure, data) -> dict:
                 for name in spec.field_names():
                     result.pop(name, None)
     return result
+
+
+def survey_index_page_context(page, request) -> dict:
+    """The surveys ``SurveyIndexPage`` lists."""
+    return {"surveys": selectors.survey_list_public()}
+
+
+def survey_page_context(page, request) -> dict:
+    """The start panel of the survey a ``SurveyPage`` embeds."""
+    return landing_context(request, page.survey)
+
+
+def survey_preview_context(survey, request) -> dict:
+    """Wagtail's preview of a survey: the whole questionnaire on one page, nothing saved."""
+    structure = build_structure_from_instance(survey)
+    return {
+        "structure": structure,
+        "problems": structure_problems(structure),
+        "forms": [
+            build_step_form(structure, step, show_all=True) for step in range(structure.step_count)
+        ],
+    }
 
 
 def landing_context(request, survey: Survey) -> dict:

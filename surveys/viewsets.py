@@ -1,6 +1,9 @@
-"""Wagtail admin for surveys: the questionnaire builder (with preview) and read-only logs."""
+"""Wagtail admin for surveys, one "Surveys" menu group: the questionnaire builder (with preview),
+read-only logs (snippets) and the fieldwork, analysis and release screens (a ViewSet of custom
+views)."""
 
 from django.contrib import messages
+from django.urls import path
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.views.snippets import (
@@ -10,9 +13,12 @@ from wagtail.snippets.views.snippets import (
     SnippetViewSetGroup,
 )
 
+from portal.admin_menu import GuardedViewSet
 from portal.audit_admin import AuditViewSetMixin
+from surveys import admin_views, analyst_views, release_views
 from surveys.models import ImportBatch, Survey, SurveyEvent, TokenBatch
 from surveys.questionnaire import load_structure, structure_problems
+from surveys.selectors import can_view_responses
 
 
 class StructureCheckMixin:
@@ -88,8 +94,70 @@ class SurveyEventViewSet(AuditViewSetMixin, SnippetViewSet):
     list_filter = ["survey", "kind"]
 
 
+class FieldworkViewSet(GuardedViewSet):
+    """Fieldwork (tokens, imports, review), analysis (dashboard, exports) and releases (margins,
+    publish, files) of each survey; every view checks ``surveys.selectors`` again."""
+
+    name = "surveys_admin"
+    url_prefix = "survey-fieldwork"
+    icon = "table"
+    menu_label = _("Survey fieldwork")
+    menu_name = "survey-fieldwork"
+    menu_order = 0
+
+    guard = staticmethod(can_view_responses)
+
+    def get_urlpatterns(self):
+        return [
+            path("", admin_views.fieldwork_index, name="index"),
+            path("<int:pk>/", admin_views.fieldwork_detail, name="fieldwork"),
+            path("<int:pk>/tokens/", admin_views.token_batch_create, name="tokens"),
+            path("<int:pk>/import/", admin_views.import_upload, name="import"),
+            path("<int:pk>/template.<str:fmt>", admin_views.import_template, name="template"),
+            path(
+                "<int:pk>/responses/<uuid:response_id>/review/",
+                admin_views.response_review,
+                name="review",
+            ),
+            path("<int:pk>/margins/", release_views.margins_upload, name="margins"),
+            path("<int:pk>/releases/", release_views.release_list, name="releases"),
+            path(
+                "<int:pk>/releases/publish/",
+                release_views.release_publish_view,
+                name="release_publish",
+            ),
+            path("<int:pk>/releases/v<int:version>/", release_views.release_detail, name="release"),
+            path(
+                "<int:pk>/releases/v<int:version>/files/<str:name>",
+                release_views.release_file_download,
+                name="release_file",
+            ),
+            path("<int:pk>/dashboard/", analyst_views.dashboard, name="dashboard"),
+            path("<int:pk>/exports/", analyst_views.exports, name="exports"),
+            path("<int:pk>/exports/<int:job_id>/", analyst_views.export_job, name="export_job"),
+            path(
+                "<int:pk>/exports/<int:job_id>/status.json",
+                analyst_views.export_status,
+                name="export_status",
+            ),
+            path(
+                "<int:pk>/exports/<int:job_id>/download/",
+                analyst_views.export_download,
+                name="export_download",
+            ),
+        ]
+
+
 class SurveyViewSetGroup(SnippetViewSetGroup):
-    items = (SurveyViewSet, TokenBatchViewSet, ImportBatchViewSet, SurveyEventViewSet)
+    """The one menu entry of the survey app."""
+
+    items = (
+        FieldworkViewSet,
+        SurveyViewSet,
+        TokenBatchViewSet,
+        ImportBatchViewSet,
+        SurveyEventViewSet,
+    )
     menu_icon = "list-ul"
     menu_label = _("Surveys")
     menu_name = "surveys"

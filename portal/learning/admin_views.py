@@ -1,8 +1,8 @@
 """Staff screens in the Wagtail admin: participation statistics (+ XLSX) and the pickup desk.
 
-Statistics need ``learning.view_learning_statistics``; the pickup desk (look up a pickup code,
-hand over or cancel) needs ``learning.change_redemption``. Both are checked here, on the server,
-for every request, whatever the menu shows.
+Statistics and the pickup desk (look up a pickup code, hand over or cancel) are
+``policies.redemption_policy``'s ``view_statistics``, ``desk`` and ``hand_over``. They are
+checked here, on the server, for every request, whatever the menu shows.
 """
 
 from __future__ import annotations
@@ -19,25 +19,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from portal import roles
 from portal.learning import selectors, services
 from portal.learning.forms import StatisticsFilterForm
 from portal.learning.models import Redemption
+from portal.learning.policies import redemption_policy
 from portal.spreadsheets import xlsx_append_row
-
-STATS_PERMISSION = "learning.view_learning_statistics"
-DESK_PERMISSION = "learning.change_redemption"
-
 
 # Explicit grants only (a group or the permission): superuser status is not a role.
 
 
 def can_view_statistics(user) -> bool:
-    return roles.user_has_explicit_perm(user, STATS_PERMISSION)
+    return redemption_policy.user_has_permission(user, "view_statistics")
 
 
 def can_handle_redemptions(user) -> bool:
-    return roles.user_has_explicit_perm(user, DESK_PERMISSION)
+    return redemption_policy.user_has_permission(user, "desk")
 
 
 @never_cache
@@ -132,7 +128,7 @@ def desk(request):
 @never_cache
 @require_POST
 def desk_action(request, pk: int):
-    if not can_handle_redemptions(request.user):
+    if not redemption_policy.user_has_permission(request.user, "hand_over"):
         raise PermissionDenied
     action = request.POST.get("action")
     try:

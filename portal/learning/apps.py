@@ -11,4 +11,7 @@ class LearningConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal.learning import receivers  # noqa: F401 - connects the survey signal
+        from portal.learning import policies, receivers  # noqa: F401 - connects the survey signal
+        from portal.policies import register_policies
+
+        register_policies(policies.POLICIES)

@@ -5,7 +5,9 @@ import datetime as dt
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from portal.forms import BoundedDateField
 from portal.learning.models import PointsAccount
 from portal.models import Subdistrict
 
@@ -53,31 +55,12 @@ class LeaderboardForm(forms.Form):
 
 
 class StatisticsFilterForm(forms.Form):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    # Bounded: dates near year 1 or 9999 overflow when the period is widened or turned into day
+    # bounds.
+    date_from = BoundedDateField(label=_("From"), required=False)
+    date_to = BoundedDateField(label=pgettext_lazy("date range", "To"), required=False)
 
     MAX_DAYS = 366
-    # Dates near year 1 or 9999 overflow when the period is widened or turned into day bounds.
-    EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-    def _in_range(self, name):
-        value = self.cleaned_data.get(name)
-        if value is not None and not self.EARLIEST <= value <= self.LATEST:
-            raise forms.ValidationError(
-                _("Choose a date between %(first)s and %(last)s.")
-                % {"first": self.EARLIEST.isoformat(), "last": self.LATEST.isoformat()}
-            )
-        return value
-
-    def clean_date_from(self):
-        return self._in_range("date_from")
-
-    def clean_date_to(self):
-        return self._in_range("date_to")
 
     def period(self) -> tuple[dt.date, dt.date]:
         today = timezone.localdate()

@@ -22,6 +22,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -128,7 +129,7 @@ class Question(ClusterableModel):
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("Inactive questions are not drawn for new quizzes.")
     )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("timestamp", "created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     base_form_class = QuestionForm
@@ -202,7 +203,7 @@ class PointsAccount(models.Model):
         related_name="+",
     )
     on_leaderboard = models.BooleanField(_("show me on the leaderboard"), default=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("timestamp", "created"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("points account")

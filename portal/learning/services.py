@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
+from portal import codes
 from portal.learning.models import (
     AttemptAnswer,
     LearningSettings,
@@ -42,8 +43,15 @@ from portal.learning.models import (
     Reward,
     Topic,
 )
+from portal.learning.policies import redemption_policy
+from portal.transitions import (
+    Context,
+    StateMachine,
+    Transition,
+    TransitionForbidden,
+    transition,
+)
 
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 CODE_LENGTH = 10
 RECENT_DAYS = 6  # the daily quiz avoids questions the learner had in the last days, if it can
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -395,7 +403,7 @@ def try_quiz_answer(*, state: dict, question_id, choice_ids: list[int]) -> dict:
 
 
 def new_pickup_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return codes.random_code(CODE_LENGTH)
 
 
 def format_code(code: str) -> str:
@@ -470,55 +478,95 @@ def _unique_code() -> str:
     raise RuntimeError("Could not find a free pickup code")
 
 
-def _locked_pending(redemption_id: int) -> Redemption:
-    redemption = (
+# --- the redemption state machine ------------------------------------------------------------
+#
+# pending → fulfilled (handed over) or cancelled (points and stock come back). Run by
+# ``portal.transitions``: lock, policy, from-state, fields, in one transaction. A redemption has
+# no event log of its own: ``decided_at``/``decided_by`` and the refund ledger entry record it.
+
+
+def _may_handle_redemptions(actor, redemption: Redemption) -> bool:
+    """The pickup desk's right (its permission policy), or the system (``actor=None``: demo data)."""
+    return actor is None or redemption_policy.user_has_permission(actor, "desk")
+
+
+def _lock_redemption(redemption: Redemption) -> Redemption:
+    locked = (
         Redemption.objects.select_for_update()
         .select_related("reward")
-        .filter(pk=redemption_id)
+        .filter(pk=redemption.pk)
         .first()
     )
-    if redemption is None:
+    if locked is None:
         raise RedemptionRefused("missing", _("No such redemption."))
-    if redemption.state != Redemption.State.PENDING:
-        raise RedemptionRefused(
-            "handled",
-            _("This redemption has already been handled (%(state)s).")
-            % {"state": redemption.get_state_display()},
-            redemption,
-        )
-    return redemption
+    return locked
+
+
+def _already_handled(ctx: Context) -> RedemptionRefused:
+    return RedemptionRefused(
+        "handled",
+        _("This redemption has already been handled (%(state)s).")
+        % {"state": ctx.obj.get_state_display()},
+        ctx.obj,
+    )
+
+
+def _forbidden(ctx: Context) -> TransitionForbidden:
+    return TransitionForbidden(_("Only the pickup desk may handle redemptions."))
+
+
+def _decide(ctx: Context) -> None:
+    ctx.obj.decided_at = ctx.now
+    ctx.obj.decided_by = ctx.actor
+
+
+def _refund(ctx: Context) -> None:
+    redemption = ctx.obj
+    account = account_for(redemption.user)
+    PointsAccount.objects.select_for_update().get(pk=account.pk)
+    Reward.objects.select_for_update().filter(pk=redemption.reward_id).update(stock=F("stock") + 1)
+    LedgerEntry.objects.create(
+        user_id=redemption.user_id,
+        amount=redemption.points,
+        reason=LedgerEntry.Reason.REFUND,
+        key=f"refund:{redemption.pk}",
+        note=redemption.reward.name[:200],
+        subdistrict_id=redemption.subdistrict_id,
+    )
+    _decide(ctx)
+
+
+REDEMPTIONS = StateMachine(
+    "redemptions",
+    model=Redemption,
+    state_field="state",
+    lock=_lock_redemption,
+    not_allowed=_already_handled,
+    forbidden=_forbidden,
+    transitions=[
+        Transition(
+            "fulfil",
+            (Redemption.State.PENDING,),
+            Redemption.State.FULFILLED,
+            policy=_may_handle_redemptions,
+            apply=_decide,
+        ),
+        Transition(
+            "cancel",
+            (Redemption.State.PENDING,),
+            Redemption.State.CANCELLED,
+            policy=_may_handle_redemptions,
+            apply=_refund,
+        ),
+    ],
+)
 
 
 def redemption_fulfil(*, redemption_id: int, actor) -> Redemption:
     """Staff hand the reward over."""
-    with transaction.atomic():
-        redemption = _locked_pending(redemption_id)
-        redemption.state = Redemption.State.FULFILLED
-        redemption.decided_at = timezone.now()
-        redemption.decided_by = actor
-        redemption.save(update_fields=["state", "decided_at", "decided_by"])
-    return redemption
+    return transition(REDEMPTIONS, Redemption(pk=redemption_id), "fulfil", actor=actor).obj
 
 
 def redemption_cancel(*, redemption_id: int, actor) -> Redemption:
     """Staff cancel a pending redemption: the points come back as a new entry, the item to stock."""
-    with transaction.atomic():
-        redemption = _locked_pending(redemption_id)
-        account = account_for(redemption.user)
-        PointsAccount.objects.select_for_update().get(pk=account.pk)
-        Reward.objects.select_for_update().filter(pk=redemption.reward_id).update(
-            stock=F("stock") + 1
-        )
-        LedgerEntry.objects.create(
-            user_id=redemption.user_id,
-            amount=redemption.points,
-            reason=LedgerEntry.Reason.REFUND,
-            key=f"refund:{redemption.pk}",
-            note=redemption.reward.name[:200],
-            subdistrict_id=redemption.subdistrict_id,
-        )
-        redemption.state = Redemption.State.CANCELLED
-        redemption.decided_at = timezone.now()
-        redemption.decided_by = actor
-        redemption.save(update_fields=["state", "decided_at", "decided_by"])
-    return redemption
+    return transition(REDEMPTIONS, Redemption(pk=redemption_id), "cancel", actor=actor).obj

@@ -1,33 +1,32 @@
-"""Wagtail admin: the question bank and reward catalogue (snippets), the statistics and the
-pickup desk (a ViewSet of custom views). Ledger rows and redemptions are never edited here:
-they change only through ``services``."""
+"""Wagtail admin: one "Learning and points" menu group holding the question bank and reward
+catalogue (snippets), the statistics and the pickup desk (a ViewSet of custom views). Ledger rows
+and redemptions are never edited here: they change only through ``services``."""
 
 from __future__ import annotations
 
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from portal.admin_menu import GuardedViewSet
 from portal.learning import admin_views
 from portal.learning.models import Question, Reward, Topic
 
-
-class StatisticsMenuItem(MenuItem):
-    def is_shown(self, request):
-        return admin_views.can_view_statistics(request.user)
+#: Hook for further entries in the "Learning and points" group.
+MENU_HOOK = "register_learning_menu_item"
 
 
-class DeskMenuItem(MenuItem):
-    def is_shown(self, request):
-        return admin_views.can_handle_redemptions(request.user)
+class LearningAdminViewSet(GuardedViewSet):
+    """Participation statistics (+ XLSX) and the reward pickup desk."""
 
-
-class LearningAdminViewSet(ViewSet):
     name = "learning_admin"
     url_prefix = "learning"
-    icon = "pick"
+    icon = "table"
+    menu_label = _("Learning statistics")
+    menu_name = "learning-statistics"
+    menu_order = 10
+
+    guard = staticmethod(admin_views.can_view_statistics)
 
     def get_urlpatterns(self):
         return [
@@ -36,23 +35,18 @@ class LearningAdminViewSet(ViewSet):
             path("desk/<int:pk>/", admin_views.desk_action, name="desk_action"),
         ]
 
-    def get_menu_items(self):
-        return [
-            StatisticsMenuItem(
-                _("Learning statistics"),
-                reverse("learning_admin:statistics"),
-                name="learning-statistics",
-                icon_name="table",
-                order=451,
-            ),
-            DeskMenuItem(
-                _("Reward pickup desk"),
-                reverse("learning_admin:desk"),
-                name="learning-desk",
-                icon_name="tick-inverse",
-                order=452,
-            ),
-        ]
+    def get_desk_menu_item(self):
+        return self.guarded_menu_item(
+            _("Reward pickup desk"),
+            "desk",
+            guard=admin_views.can_handle_redemptions,
+            name="learning-desk",
+            icon="tick-inverse",
+            order=11,
+        )
+
+
+learning_admin_viewset = LearningAdminViewSet()
 
 
 class TopicViewSet(SnippetViewSet):
@@ -94,7 +88,10 @@ class RewardViewSet(SnippetViewSet):
 
 
 class LearningViewSetGroup(SnippetViewSetGroup):
-    items = (TopicViewSet, QuestionViewSet, RewardViewSet)
+    """The one menu entry of the learning app."""
+
+    items = (TopicViewSet, QuestionViewSet, RewardViewSet, learning_admin_viewset)
+    submenu_hook = MENU_HOOK
     menu_icon = "pick"
     menu_label = _("Learning and points")
     menu_name = "learning"

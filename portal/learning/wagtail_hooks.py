@@ -12,32 +12,19 @@ import logging
 
 from django.contrib import messages
 from django.db import DatabaseError
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from portal.learning.viewsets import LearningAdminViewSet, LearningViewSetGroup
+from portal.integration import MeSection
+from portal.learning.viewsets import MENU_HOOK, LearningViewSetGroup, learning_admin_viewset
 
 logger = logging.getLogger(__name__)
 
-learning_admin_viewset = LearningAdminViewSet()
-
 register_snippet(LearningViewSetGroup)
-
-
-@hooks.register("register_admin_viewset")
-def register_learning_admin_viewset():
-    return learning_admin_viewset
-
-
-@hooks.register("register_admin_menu_item")
-def register_statistics_menu_item():
-    return learning_admin_viewset.get_menu_items()[0]
-
-
-@hooks.register("register_admin_menu_item")
-def register_desk_menu_item():
-    return learning_admin_viewset.get_menu_items()[1]
+hooks.register(MENU_HOOK, learning_admin_viewset.get_desk_menu_item)
 
 
 @hooks.register("before_serve_page")
@@ -69,3 +56,17 @@ def award_reading_points(page, request, serve_args, serve_kwargs):
             % {"points": entry.amount},
         )
     return None
+
+
+@hooks.register("portal_me_sections")
+def points_and_rewards_section(request):
+    """The 积分 card on 我的."""
+    return MeSection(
+        title=_("Points and rewards"),
+        links=[
+            (_("My points"), reverse("learning:me")),
+            (_("Daily quiz"), reverse("learning:daily")),
+            (_("Redeem points"), reverse("learning:rewards")),
+        ],
+        order=20,
+    )

@@ -2,7 +2,9 @@
 
 Every view loads reports through ``selectors.tipoffs_for_user`` (a handler sees only their
 departments' reports) and changes them only through ``workflow``; the reporter's identity is shown
-only on request, to users with ``tipoffs.view_reporter_identity``, and each showing is logged.
+only on request, to users ``policies.identity_policy`` lets reveal it, and each showing is logged.
+Who may do what is ``portal.tipoffs.policies``; the views ask it (through the selectors and the
+workflow guards), never a permission string.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
 
+from portal.forms import BoundedDateField
 from portal.models import Department, Subdistrict
+from portal.redirects import safe_next
 from portal.storage import private_file_response
 from portal.tipoffs import exports, routing, selectors, workflow
 from portal.tipoffs.models import (
@@ -38,6 +41,7 @@ from portal.tipoffs.models import (
     TipoffAssignment,
     TipoffPhoto,
 )
+from portal.tipoffs.policies import photo_policy, tipoff_policy
 from portal.workdays import WorkdayCalendarUnknown
 
 QUEUES = {
@@ -46,6 +50,7 @@ QUEUES = {
     "due_soon": gettext_lazy("Due within 3 days"),
     "overdue": gettext_lazy("Overdue"),
     "open": gettext_lazy("All open"),
+    "photos": gettext_lazy("Photos awaiting approval"),
     "all": gettext_lazy("All"),
 }
 
@@ -71,34 +76,9 @@ class CaseFilterForm(forms.Form):
     department = forms.ModelChoiceField(
         label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False
     )
-    date_from = forms.DateField(
-        label=gettext_lazy("Submitted from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("Submitted to"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-
-    # Dates near year 1 or 9999 overflow when turned into local day bounds.
-    EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
-
-    def _in_range(self, name):
-        value = self.cleaned_data.get(name)
-        if value is not None and not self.EARLIEST <= value <= self.LATEST:
-            raise forms.ValidationError(
-                _("Choose a date between %(first)s and %(last)s.")
-                % {"first": self.EARLIEST.isoformat(), "last": self.LATEST.isoformat()}
-            )
-        return value
-
-    def clean_date_from(self):
-        return self._in_range("date_from")
-
-    def clean_date_to(self):
-        return self._in_range("date_to")
+    # Bounded: dates near year 1 or 9999 overflow when turned into local day bounds.
+    date_from = BoundedDateField(label=gettext_lazy("Submitted from"), required=False)
+    date_to = BoundedDateField(label=gettext_lazy("Submitted to"), required=False)
 
 
 def _require_case_access(request) -> None:
@@ -158,6 +138,8 @@ def filtered_cases(request):
         qs = qs.filter(state__in=OPEN_STATES, due_date__lt=today)
     elif queue == "open":
         qs = qs.filter(state__in=OPEN_STATES)
+    elif queue == "photos":
+        qs = qs.filter(selectors.photos_awaiting_approval_q())
     order = (
         "due_date" if queue in ("due_soon", "overdue", "open", "new", "mine") else "-submitted_at"
     )
@@ -206,7 +188,7 @@ def bulk_assign(request):
         raise PermissionDenied
     ids = _ids(request.POST.getlist("ids"))
     departments = list(Department.objects.filter(pk__in=_ids(request.POST.getlist("departments"))))
-    target = _safe_next(request)
+    target = safe_next(request, reverse("tipoffs_admin:index"))
     cases = list(selectors.tipoffs_for_user(user=request.user).filter(pk__in=ids))
     if not cases or not departments:
         messages.error(request, _("Choose reports and at least one department."))
@@ -222,16 +204,6 @@ def bulk_assign(request):
 
 def _ids(values) -> list[int]:
     return [int(v) for v in values if v.isdigit() and len(v) <= 18]
-
-
-def _safe_next(request) -> str:
-    """The queue page to return to: only a path on this site, never another host."""
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse("tipoffs_admin:index")
 
 
 class AcceptForm(forms.Form):
@@ -263,7 +235,7 @@ class AssignForm(forms.Form):
         queryset=Department.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
     )
-    note = forms.CharField(label=gettext_lazy("Note"), required=False)
+    note = forms.CharField(label=pgettext_lazy("remark", "Note"), required=False)
 
 
 class ExtendForm(forms.Form):
@@ -438,7 +410,9 @@ def case(request, pk: int):
             "merged": tipoff.merged_reports.all(),
             "action_forms": action_forms,
             "note_form": bound.get("note") or NoteForm(),
-            "can_write": is_intake or workflow.is_handler_for(request.user, tipoff),
+            "can_write": tipoff_policy.user_has_permission_for_instance(
+                request.user, "write", tipoff
+            ),
             "is_intake": is_intake,
             "can_view_identity": selectors.can_view_identity(request.user),
             "identity": identity,
@@ -456,9 +430,8 @@ def case(request, pk: int):
 def original_photo(request, pk: int):
     """The untouched original (evidence), for intake officers only; each download is logged."""
     photo = get_object_or_404(TipoffPhoto.objects.select_related("tipoff"), pk=pk)
-    if not workflow.is_intake(request.user):
+    if not photo_policy.user_has_permission_for_instance(request.user, "view_original", photo):
         raise Http404
-    selectors.tipoff_for_user(user=request.user, pk=photo.tipoff_id)
     from portal.tipoffs.models import IdentityAccessLog
 
     IdentityAccessLog.objects.create(

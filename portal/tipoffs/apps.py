@@ -11,4 +11,9 @@ class TipoffsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from portal.tipoffs import rights, signals  # noqa: F401 - connects the receivers
+        # Receivers, the notification rules and recipient kinds (portal.notifications), and the
+        # permission policies in Wagtail's registry.
+        from portal.policies import register_policies
+        from portal.tipoffs import notifications, policies, rights, signals  # noqa: F401
+
+        register_policies(policies.POLICIES)

@@ -84,7 +84,3 @@ def reminder_date(start: dt.date, due: dt.date, calendar: WorkdayCalendar | None
     if total <= 0:
         return due
     return calendar.add_working_days(start, math.ceil(total * 2 / 3))
-
-
-def is_due_soon(due: dt.date | None, today: dt.date, window: int = 3) -> bool:
-    return due is not None and today <= due <= today + dt.timedelta(days=window)

@@ -13,14 +13,13 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from portal.models import Department, HolidayCalendarYear, Subdistrict
+from portal.models import Department, HolidayCalendarYear, Notification, Subdistrict
 from portal.tipoffs import notifications, workflow
 from portal.tipoffs.models import (
     Category,
     Confidentiality,
     Finding,
     NotAcceptedReason,
-    Notification,
     Open311Client,
     ReplyTemplate,
     RoutingRule,
@@ -113,8 +112,8 @@ def seed() -> None:
         return
     with notifications.suppressed(), transaction.atomic():
         _seed_cases()
-        Notification.objects.filter(status=Notification.Status.PENDING).update(
-            status=Notification.Status.SKIPPED
+        Notification.objects.filter(state=Notification.State.QUEUED).update(
+            state=Notification.State.SKIPPED
         )
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal import process_cache
 from portal.models import Subdistrict, phone_validator
@@ -152,7 +153,7 @@ class TipoffForm(forms.Form):
         widget=forms.RadioSelect,
         initial=Confidentiality.REAL_NAME,
     )
-    name = forms.CharField(label=_("Name"), max_length=64, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64, required=False)
     phone = forms.CharField(
         label=_("Mobile phone"),
         max_length=20,

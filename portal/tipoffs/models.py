@@ -12,25 +12,27 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from portal import codes
 from portal.audit import AppendOnlyModel
 from portal.models import Department, Subdistrict, phone_validator
 from portal.tipoffs.storage import EvidenceStorage
 
 # Tracking codes: 20 characters from a 30-letter alphabet without 0/O, 1/I/L and U (≈ 98 bits),
 # shown in groups of four.
-CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_ALPHABET = codes.ALPHABET
 CODE_LENGTH = 20
 CODE_GROUP = 4
 
 
 def new_tracking_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _i in range(CODE_LENGTH))
+    return codes.random_code(CODE_LENGTH)
 
 
 def format_tracking_code(code: str) -> str:
@@ -247,6 +249,9 @@ class Tipoff(models.Model):
         related_name="merged_reports",
         verbose_name=_("master case"),
     )
+    # The notices about this report (portal.Notification): filterable as
+    # ``Notification.objects.filter(tipoff=…)`` and deleted with the report.
+    notifications = GenericRelation("portal.Notification", related_query_name="tipoff")
     departments = models.ManyToManyField(
         Department,
         through="TipoffAssignment",
@@ -635,46 +640,3 @@ class IdentityRightChange(AppendOnlyModel):
     def __str__(self) -> str:
         whom = self.user_id or self.group_name
         return f"{self.get_change_display()} {self.permission} {whom} {self.at:%Y-%m-%d %H:%M}"
-
-
-class Notification(models.Model):
-    """An outgoing notice (outbox row, written in the transition's transaction, sent by a task).
-
-    The recipient's address is not stored here: the task resolves it at send time from the
-    reporter identity or the department's members, so this table never holds an identity.
-    """
-
-    class Audience(models.TextChoices):
-        REPORTER = "reporter", _("Reporter")
-        DEPARTMENT = "department", _("Department")
-        INTAKE = "intake", _("Intake office")
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-        SKIPPED = "skipped", _("Skipped (no address)")
-
-    tipoff = models.ForeignKey(Tipoff, on_delete=models.CASCADE, related_name="notifications")
-    audience = models.CharField(max_length=16, choices=Audience.choices)
-    department = models.ForeignKey(
-        Department, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
-    )
-    kind = models.CharField(max_length=20, choices=EventKind.choices)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    status = models.CharField(
-        max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["created_at", "pk"]
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.audience} ({self.status})"

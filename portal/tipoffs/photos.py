@@ -10,6 +10,7 @@ import hashlib
 import io
 import uuid
 import warnings
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -19,7 +20,8 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from portal.storage import sweep_orphans
-from portal.tipoffs.workflow import PhotoInput
+from portal.tipoffs.models import TipoffPhoto
+from portal.tipoffs.storage import evidence_storage
 
 MAX_PHOTOS = 6
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "MPO": "jpg"}
@@ -30,6 +32,19 @@ try:  # iPhones send HEIC; pillow-heif ships with Wagtail's image stack.
     ALLOWED_FORMATS["HEIF"] = "heic"
 except ImportError:  # pragma: no cover
     pass
+
+
+@dataclass(frozen=True)
+class PhotoInput:
+    """A photo already checked and cleaned by ``process_upload``."""
+
+    original: bytes
+    original_content_type: str
+    cleaned: bytes
+    width: int
+    height: int
+    sha256: str
+    extension: str
 
 
 def _open_formats() -> list[str]:
@@ -131,8 +146,6 @@ def process_upload(upload) -> PhotoInput:
 
 def store_photo(*, tipoff, photo: PhotoInput, now=None):
     """Save both copies (private storage) and the photo row; called inside the transition."""
-    from portal.tipoffs.models import TipoffPhoto
-
     now = now or timezone.now()
     stem = f"{now:%Y/%m}/{uuid.uuid4().hex}"
     row = TipoffPhoto(
@@ -161,9 +174,6 @@ def sweep_orphan_photos(*, older_than: dt.timedelta = dt.timedelta(days=1), dry_
     rolled back after its files were written. The files are listed with ``storage.listdir``, so
     the sweep works on object storage too. Files younger than ``older_than`` are left alone
     (their report may still be committing). Returns the number of files (to be) deleted."""
-    from portal.tipoffs.models import TipoffPhoto
-    from portal.tipoffs.storage import evidence_storage
-
     referenced = set()
     for original, cleaned in TipoffPhoto.objects.values_list("original", "cleaned").iterator():
         referenced.update((original, cleaned))

@@ -18,9 +18,15 @@ from django.dispatch import receiver
 
 from portal import audit
 from portal.tipoffs.models import IdentityRightChange
+from portal.tipoffs.policies import identity_policy, photo_policy
 
-#: The rights whose every grant and revocation is logged.
-GUARDED_PERMISSIONS = ("tipoffs.view_reporter_identity", "tipoffs.intake_tipoff")
+#: The rights whose every grant and revocation is logged: revealing the reporter, and the
+#: original photos (which come with the intake right).
+GUARDED_PERMISSIONS = tuple(
+    dict.fromkeys(
+        (identity_policy.permission_for("reveal"), photo_policy.permission_for("view_original"))
+    )
+)
 
 User = get_user_model()
 Change = IdentityRightChange.Change

@@ -3,8 +3,10 @@
 - ``tipoffs_for_user``: the reports a member of staff may see (all for intake officers and
   administrators, their departments' for handlers, none for anyone else);
 - ``tipoff_for_user``: one report, or PermissionDenied;
-- ``reporter_identity_for``: the reporter's identity, only with ``tipoffs.view_reporter_identity``,
-  and every call is logged in ``IdentityAccessLog``;
+- ``reporter_identity_for``: the reporter's identity, only for those ``identity_policy`` lets
+  reveal it, and every call is logged in ``IdentityAccessLog``;
+
+Who may do what is ``portal.tipoffs.policies``; the ``can_*`` helpers below only ask it.
 - ``tipoff_by_tracking_code``: the reporter's own view;
 - ``public_cases`` / ``similar_open_cases``: what anyone may see (``public_cases`` serves both the
   public case list and the Open311 request list, so the two never disagree).
@@ -16,10 +18,9 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from portal import roles
 from portal.tipoffs.models import (
     OPEN_STATES,
     IdentityAccessLog,
@@ -28,25 +29,28 @@ from portal.tipoffs.models import (
     Tipoff,
     TipoffAssignment,
     TipoffEvent,
+    TipoffPhoto,
     normalise_tracking_code,
 )
+from portal.tipoffs.policies import identity_policy, tipoff_policy
 from portal.tipoffs.text import similarity
 
-# Every check below asks for an explicit grant (a group of the user's, or the permission on the
-# account): superuser status is not a role for cases, identities or evidence (portal.roles).
+# Every check below asks a policy, which asks for an explicit grant (a group of the user's, or
+# the permission on the account): superuser status is not a role for cases, identities or
+# evidence (portal.policies).
 
 
 def can_open_cases(user) -> bool:
     """The case screens at all (intake officers, handlers, administrators by their group)."""
-    return roles.user_has_explicit_perm(user, "tipoffs.view_tipoff")
+    return tipoff_policy.user_has_permission(user, "view")
 
 
 def can_see_all(user) -> bool:
-    return roles.user_has_explicit_perm(user, "tipoffs.view_all_tipoffs")
+    return tipoff_policy.user_has_permission(user, "view_all")
 
 
 def can_export(user) -> bool:
-    return roles.user_has_explicit_perm(user, "tipoffs.export_tipoffs")
+    return tipoff_policy.user_has_permission(user, "export")
 
 
 def can_view_identity(user) -> bool:
@@ -56,18 +60,14 @@ def can_view_identity(user) -> bool:
     grant (the intake group or the permission itself), so a technical administrator account does
     not see who reported. Grants and revocations are logged (``IdentityRightChange``).
     """
-    return roles.user_has_explicit_perm(user, "tipoffs.view_reporter_identity")
+    return identity_policy.user_has_permission(user, "reveal")
 
 
 def tipoffs_for_user(*, user) -> QuerySet[Tipoff]:
-    base = Tipoff.objects.select_related("category", "category__parent", "subdistrict", "owner")
-    if can_see_all(user):
-        return base
-    if roles.user_has_explicit_perm(user, "tipoffs.handle_tipoff"):
-        departments = list(user.department_memberships.values_list("department_id", flat=True))
-        mine = TipoffAssignment.objects.filter(tipoff=OuterRef("pk"), department_id__in=departments)
-        return base.filter(Exists(mine))
-    return base.none()
+    """The reports ``user`` may open (``tipoff_policy``'s ``view`` scope)."""
+    return tipoff_policy.instances_user_has_permission_for(user, "view").select_related(
+        "category", "category__parent", "subdistrict", "owner"
+    )
 
 
 QUEUE_LIST_FIELDS = (
@@ -111,7 +111,7 @@ def tipoff_for_user(*, user, pk: int) -> Tipoff:
 
 def reporter_identity_for(*, user, tipoff: Tipoff, purpose: str) -> ReporterIdentity | None:
     """The identity of a real-name reporter, for staff allowed to see it; each look is logged."""
-    if not can_view_identity(user):
+    if not identity_policy.user_has_permission_for_tipoff(user, "reveal", tipoff):
         raise PermissionDenied
     IdentityAccessLog.objects.create(tipoff=tipoff, user=user, purpose=purpose[:64])
     return ReporterIdentity.objects.filter(tipoff=tipoff).first()
@@ -211,10 +211,62 @@ def distance_m(lat1, lon1, lat2, lon2) -> float:
 
 
 def reward_eligible_cases(*, user) -> QuerySet[Tipoff]:
-    if not roles.user_has_explicit_perm(user, "tipoffs.view_reward_eligibility"):
+    if not tipoff_policy.user_has_permission(user, "view_reward_eligibility"):
         raise PermissionDenied
     return (
         Tipoff.objects.filter(reward_eligible=True)
         .select_related("category", "subdistrict")
         .order_by("-resolved_at")
     )
+
+
+# --- Start page counts (portal_home_panels) ---------------------------------------------------
+
+DUE_SOON_DAYS = 3  # the "due within 3 days" queue of the case list
+
+
+def photos_awaiting_approval_q() -> Q:
+    """Public, finished cases with a photo not yet approved for the public case page."""
+    pending = TipoffPhoto.objects.filter(tipoff=OuterRef("pk"), public_approved=False)
+    return Q(is_public=True, state__in=(State.RESOLVED, State.CLOSED)) & Q(Exists(pending))
+
+
+def intake_home_counts(*, user, today: dt.date) -> dict[str, int]:
+    """The intake officer's start page: new, due soon, overdue, photos awaiting approval.
+
+    One query (the same scopes as the case list's queues, so each count matches its list).
+    """
+    open_q = Q(state__in=OPEN_STATES)
+    return tipoffs_for_user(user=user).aggregate(
+        new=Count("pk", filter=Q(state=State.SUBMITTED)),
+        due_soon=Count(
+            "pk",
+            filter=open_q
+            & Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS)),
+        ),
+        overdue=Count("pk", filter=open_q & Q(due_date__lt=today)),
+        photos=Count("pk", filter=photos_awaiting_approval_q()),
+    )
+
+
+def handler_home_cases(*, user, today: dt.date, limit: int = 10) -> dict:
+    """A handler's start page: their departments' open cases, the nearest deadline first.
+
+    Three queries: the user's departments, the counts and the first ``limit`` rows.
+    """
+    open_cases = tipoffs_for_user(user=user).filter(state__in=OPEN_STATES)
+    counts = open_cases.aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_date__lt=today)),
+        due_soon=Count(
+            "pk",
+            filter=Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=DUE_SOON_DAYS)),
+        ),
+    )
+    rows = list(
+        open_cases.select_related(None)
+        .select_related("category", "subdistrict")
+        .only("id", "state", "due_date", "submitted_at", "category__name", "subdistrict__name")
+        .order_by(F("due_date").asc(nulls_last=True), "pk")[:limit]
+    )
+    return {"counts": counts, "cases": rows}

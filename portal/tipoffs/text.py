@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-_PREFIXES = re.compile(r"^(四川省)?(攀枝花市)?(东区)?([\u4e00-\u9fff]{1,8}?(街道|镇|乡))?")
+_SUBDISTRICT = r"([\u4e00-\u9fff]{1,8}?(街道|镇|乡))?"
 _ROAD = re.compile(r"^(.*?(大道|路|街|巷|胡同))((东|西|南|北|中)段)?")
 _CJK_OR_WORD = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 
 
-def public_location(address: str) -> str:
+def public_location(address: str, prefixes: Sequence[str] = ()) -> str:
     """The address cut to the road (“攀枝花大道东段”), or "" when no road can be recognised.
 
-    House numbers, buildings, shop names and anything after the road are dropped, so a public
-    page cannot point at a reporter's door.
+    ``prefixes`` (province, city, district: ``PortalSettings.address_prefixes``) and a leading
+    sub-district are dropped first. House numbers, buildings, shop names and anything after the
+    road are dropped, so a public page cannot point at a reporter's door.
     """
     text = re.sub(r"\s+", "", address or "")
-    text = _PREFIXES.sub("", text, count=1)
+    leading = "".join(f"(?:{re.escape(prefix)})?" for prefix in prefixes)
+    text = re.sub(f"^{leading}{_SUBDISTRICT}", "", text, count=1)
     match = _ROAD.match(text)
     if not match:
         return ""

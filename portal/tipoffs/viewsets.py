@@ -1,16 +1,15 @@
-"""Wagtail admin: the case screens (a ViewSet of custom views) and the reference tables."""
+"""Wagtail admin: one "Pollution reports" menu group holding the case screens (a ViewSet of
+custom views) and the reference tables and logs (snippets)."""
 
 from __future__ import annotations
 
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.menu import MenuItem
-from wagtail.admin.viewsets.base import ViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
-from portal import roles
+from portal.admin_menu import GuardedViewSet
 from portal.audit_admin import AuditViewSetMixin
-from portal.tipoffs import admin_views
+from portal.tipoffs import admin_views, selectors
 from portal.tipoffs.models import (
     Category,
     IdentityAccessLog,
@@ -20,22 +19,28 @@ from portal.tipoffs.models import (
     ReplyTemplate,
     RoutingRule,
 )
+from portal.tipoffs.policies import tipoff_policy
+
+#: Hook for further entries in the "Pollution reports" group (see ``TipoffViewSetGroup``).
+MENU_HOOK = "register_tipoffs_menu_item"
 
 
-class CaseMenuItem(MenuItem):
-    def is_shown(self, request):
-        return roles.user_has_explicit_perm(request.user, "tipoffs.view_tipoff")
+def can_view_reward_eligibility(user) -> bool:
+    return tipoff_policy.user_has_permission(user, "view_reward_eligibility")
 
 
-class RewardMenuItem(MenuItem):
-    def is_shown(self, request):
-        return roles.user_has_explicit_perm(request.user, "tipoffs.view_reward_eligibility")
+class TipoffCaseViewSet(GuardedViewSet):
+    """The case queue, the case page with its actions, bulk assign, evidence download and the
+    reward eligibility list; every view asks ``selectors``/``workflow`` again."""
 
-
-class TipoffCaseViewSet(ViewSet):
     name = "tipoffs_admin"
     url_prefix = "tipoffs"
     icon = "warning"
+    menu_label = _("Case queue")
+    menu_name = "tipoff-queue"
+    menu_order = 1
+
+    guard = staticmethod(selectors.can_open_cases)
 
     def get_urlpatterns(self):
         return [
@@ -46,23 +51,18 @@ class TipoffCaseViewSet(ViewSet):
             path("photos/<int:pk>/original/", admin_views.original_photo, name="original_photo"),
         ]
 
-    def get_menu_items(self):
-        return [
-            CaseMenuItem(
-                _("Pollution reports"),
-                reverse("tipoffs_admin:index"),
-                name="tipoffs",
-                icon_name="warning",
-                order=250,
-            ),
-            RewardMenuItem(
-                _("Reward eligibility"),
-                reverse("tipoffs_admin:rewards"),
-                name="tipoffs-rewards",
-                icon_name="success",
-                order=251,
-            ),
-        ]
+    def get_reward_menu_item(self):
+        return self.guarded_menu_item(
+            _("Reward eligibility"),
+            "rewards",
+            guard=can_view_reward_eligibility,
+            name="tipoff-rewards",
+            icon="success",
+            order=1,  # hook entries sort after the group's own: right after the queue
+        )
+
+
+tipoff_case_viewset = TipoffCaseViewSet()
 
 
 class CategoryViewSet(SnippetViewSet):
@@ -121,8 +121,11 @@ class IdentityRightChangeViewSet(AuditViewSetMixin, SnippetViewSet):
     list_filter = ["change", "via", "permission"]
 
 
-class TipoffReferenceViewSetGroup(SnippetViewSetGroup):
+class TipoffViewSetGroup(SnippetViewSetGroup):
+    """The one menu entry of the tip-off app."""
+
     items = (
+        tipoff_case_viewset,
         CategoryViewSet,
         RoutingRuleViewSet,
         ReplyTemplateViewSet,
@@ -131,7 +134,8 @@ class TipoffReferenceViewSetGroup(SnippetViewSetGroup):
         IdentityRightChangeViewSet,
         PurgeLogViewSet,
     )
-    menu_icon = "cogs"
-    menu_label = _("Report settings")
-    menu_name = "tipoff_settings"
-    menu_order = 260
+    submenu_hook = MENU_HOOK
+    menu_icon = "warning"
+    menu_label = _("Pollution reports")
+    menu_name = "tipoffs"
+    menu_order = 250

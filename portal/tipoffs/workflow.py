@@ -1,8 +1,9 @@
 """The one writer of a report's state.
 
-Every function here locks the report row, checks the actor's role, department and the report's
-current state, changes it and writes its ``TipoffEvent`` (and any notifications) in the same
-transaction. Nothing else in the code base assigns ``Tipoff.state``. A transition that is not
+The state machine is the table ``MACHINE`` (one ``portal.transitions.Transition`` per step);
+every step runs through ``portal.transitions.transition``, which locks the report row, checks the
+actor's role and department (the guards below) and the report's current state, changes it and
+writes its ``TipoffEvent`` (and any notifications) in the same transaction. Nothing else in the code base assigns ``Tipoff.state``. A transition that is not
 allowed raises ``TransitionNotAllowed`` (wrong state) or ``TransitionForbidden`` (wrong person),
 both with a message a person can read.
 """
@@ -21,8 +22,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.debug import sensitive_variables
 
-from portal import roles
-from portal.models import Department
+from portal import transitions
+from portal.models import Department, PortalSettings
 from portal.tipoffs import deadlines, notifications
 from portal.tipoffs.models import (
     OPEN_STATES,
@@ -40,59 +41,42 @@ from portal.tipoffs.models import (
     TipoffEvent,
     TipoffPhoto,
 )
+from portal.tipoffs.photos import MAX_PHOTOS, PhotoInput, store_photo
+from portal.tipoffs.policies import department_ids_of, photo_policy, tipoff_policy
+from portal.tipoffs.text import public_location
+from portal.transitions import Context, StateMachine, Transition, transition
 from portal.workdays import WorkdayCalendar
 
 CONSENT_VERSION = "2026-1"
 
 
-class TransitionNotAllowed(ValidationError):
+class TransitionNotAllowed(transitions.TransitionNotAllowed):
     """The report is not in a state that allows this step."""
 
 
-class TransitionForbidden(PermissionDenied):
+class TransitionForbidden(transitions.TransitionForbidden):
     """The actor may not take this step on this report."""
-
-
-# Which states each step starts from. The tests walk this table exhaustively.
-TRANSITIONS: dict[str, tuple[str, ...]] = {
-    "accept": (State.SUBMITTED,),
-    "not_accept": (State.SUBMITTED,),
-    "assign": (State.ACCEPTED, State.ASSIGNED, State.INVESTIGATING, State.REOPENED),
-    "start_investigation": (State.ASSIGNED, State.REOPENED),
-    "extend": (State.ASSIGNED, State.INVESTIGATING),
-    "resolve": (State.INVESTIGATING,),
-    "close": (State.RESOLVED,),
-    "rate": (State.RESOLVED, State.CLOSED),
-    "request_review": (State.RESOLVED, State.CLOSED),
-    "merge": (State.SUBMITTED, State.ACCEPTED, State.ASSIGNED, State.INVESTIGATING),
-    "add_information": OPEN_STATES + (State.RESOLVED,),
-}
 
 
 # --- who may do what -----------------------------------------------------------------------
 
 
+# The guards ask ``portal.tipoffs.policies.tipoff_policy``; they keep their names because the
+# steps below (and the admin views) read as "only intake may…", "only the assigned handler…".
+
+
 def is_intake(user) -> bool:
     """The intake group's right (or the permission granted explicitly); never superuser status."""
-    return roles.user_has_explicit_perm(user, "tipoffs.intake_tipoff")
+    return tipoff_policy.user_has_permission(user, "intake")
 
 
 def is_handler(user) -> bool:
-    return roles.user_has_explicit_perm(user, "tipoffs.handle_tipoff")
-
-
-def department_ids_of(user) -> set[int]:
-    if not (user and user.is_authenticated):
-        return set()
-    return set(user.department_memberships.values_list("department_id", flat=True))
+    return tipoff_policy.user_has_permission(user, "handle")
 
 
 def is_handler_for(user, tipoff: Tipoff) -> bool:
     """A handler who belongs to one of the report's assigned departments."""
-    if not is_handler(user):
-        return False
-    assigned = set(tipoff.assignments.values_list("department_id", flat=True))
-    return bool(assigned & department_ids_of(user))
+    return tipoff_policy.user_has_permission_for_instance(user, "handle", tipoff)
 
 
 def handler_department(user, tipoff: Tipoff) -> Department | None:
@@ -137,25 +121,9 @@ def _lock(tipoff: Tipoff) -> Tipoff:
     return Tipoff.objects.select_for_update().get(pk=tipoff.pk)
 
 
-def _require_state(tipoff: Tipoff, action: str) -> None:
-    if tipoff.state not in TRANSITIONS[action]:
-        raise TransitionNotAllowed(
-            _("This step (%(action)s) is not possible while the report is “%(state)s”.")
-            % {"action": ACTION_LABELS.get(action, action), "state": tipoff.get_state_display()},
-            code="invalid_transition",
-        )
-
-
 def _require_intake(actor) -> None:
     if not is_intake(actor):
         raise TransitionForbidden(_("Only an intake officer may take this step."))
-
-
-def _require_handler(actor, tipoff: Tipoff) -> None:
-    if not is_handler_for(actor, tipoff):
-        raise TransitionForbidden(
-            _("Only a handler of a department this report is assigned to may take this step.")
-        )
 
 
 def _actor_role(actor, tipoff: Tipoff | None = None) -> tuple[str, Department | None]:
@@ -224,19 +192,6 @@ ACTION_LABELS = {
 # --- intake --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PhotoInput:
-    """A photo already checked and cleaned by ``photos.process_upload``."""
-
-    original: bytes
-    original_content_type: str
-    cleaned: bytes
-    width: int
-    height: int
-    sha256: str
-    extension: str
-
-
 @sensitive_variables("name", "phone", "email", "user")
 def tipoff_submit(
     *,
@@ -260,9 +215,6 @@ def tipoff_submit(
     now: dt.datetime | None = None,
 ) -> Tipoff:
     """File a report: the case, its identity (if real-name), photos and the first event, at once."""
-    from portal.tipoffs.photos import MAX_PHOTOS, store_photo
-    from portal.tipoffs.text import public_location
-
     now = _now(now)
     if confidentiality == Confidentiality.REAL_NAME:
         if not consent:
@@ -291,7 +243,7 @@ def tipoff_submit(
             category=category,
             subdistrict=subdistrict,
             address=address.strip(),
-            public_address=public_location(address),
+            public_address=public_location(address, PortalSettings.default_address_prefixes()),
             latitude=latitude,
             longitude=longitude,
             observed_at=observed_at,
@@ -331,38 +283,440 @@ def tipoff_submit(
     return tipoff
 
 
-def tipoff_accept(*, tipoff: Tipoff, actor, note: str = "", now=None) -> Tipoff:
-    now = _now(now)
-    _require_intake(actor)
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_state(tipoff, "accept")
-        before = tipoff.state
-        accepted_on = timezone.localdate(now)
-        tipoff.state = State.ACCEPTED
-        tipoff.accepted_at = now
-        tipoff.handling_due = deadlines.handling_due(accepted_on)
-        tipoff.owner = tipoff.owner or actor
-        _set_period(tipoff, accepted_on, tipoff.handling_due)
-        tipoff.save()
-        _event(
-            tipoff,
-            EventKind.ACCEPTED,
-            actor=actor,
-            from_state=before,
-            note=note,
-            public=True,
-            data={"handling_due": tipoff.handling_due.isoformat()},
-            now=now,
+# --- the state machine ---------------------------------------------------------------------
+#
+# Each step is one row: the states it starts from, the state it ends in, who may take it (the
+# guards above), the event it writes and whom it tells. ``portal.transitions`` runs every row the
+# same way: lock, policy, from-state, fields, event, notifications, in one transaction.
+
+
+def _may_intake(actor, tipoff: Tipoff) -> bool:
+    return is_intake(actor)
+
+
+def _may_handle(actor, tipoff: Tipoff) -> bool:
+    return is_handler_for(actor, tipoff)
+
+
+def _may_extend(actor, tipoff: Tipoff) -> bool:
+    return is_intake(actor) or is_handler_for(actor, tipoff)
+
+
+def _may_close(actor, tipoff: Tipoff) -> bool:
+    """An intake officer, or the system (``actor=None``) after the rating window."""
+    return actor is None or is_intake(actor)
+
+
+def _tell_reporter(ctx: Context) -> None:
+    notifications.notify_reporter(ctx.obj, ctx.transition.event)
+
+
+def _tell_reporter_only(ctx: Context) -> None:
+    notifications.notify_reporter(ctx.obj, ctx.transition.event, only_this=True)
+
+
+def _accept(ctx: Context) -> None:
+    tipoff, now = ctx.obj, ctx.now
+    accepted_on = timezone.localdate(now)
+    tipoff.accepted_at = now
+    tipoff.handling_due = deadlines.handling_due(accepted_on)
+    tipoff.owner = tipoff.owner or ctx.actor
+    _set_period(tipoff, accepted_on, tipoff.handling_due)
+    ctx.event_fields.update(
+        note=ctx.data.get("note", ""),
+        public=True,
+        data={"handling_due": tipoff.handling_due.isoformat()},
+    )
+
+
+def _not_accept(ctx: Context) -> None:
+    tipoff, reason, master = ctx.obj, ctx.data["reason"], ctx.data.get("master")
+    detail = ctx.data.get("detail", "").strip()
+    tipoff.not_accepted_reason = reason
+    tipoff.not_accepted_detail = detail
+    if master is not None:
+        tipoff.master = master
+    tipoff.closed_at = ctx.now
+    _set_period(tipoff, None, None)
+    data = {"reason": reason}
+    if master is not None:
+        # The reference only: a tracking code opens its report to whoever holds it.
+        data["master_ref"] = master.reference
+    ctx.event_fields.update(note=detail, public=True, data=data)
+
+
+def _assign(ctx: Context) -> None:
+    tipoff, departments, now = ctx.obj, ctx.data["departments"], ctx.now
+    previous = set(tipoff.assignments.values_list("department_id", flat=True))
+    tipoff.assignments.exclude(department__in=departments).delete()
+    for position, department in enumerate(departments):
+        TipoffAssignment.objects.update_or_create(
+            tipoff=tipoff,
+            department=department,
+            defaults={"is_lead": position == 0, "assigned_at": now},
         )
-        notifications.notify_reporter(tipoff, EventKind.ACCEPTED)
-    return tipoff
+    ctx.data["new_departments"] = [d for d in departments if d.pk not in previous]
+    ctx.event_fields.update(
+        note=ctx.data.get("note", ""),
+        public=True,
+        data={
+            "departments": [d.pk for d in departments],
+            "names": "、".join(d.name for d in departments),
+        },
+    )
+
+
+def _assign_target(ctx: Context) -> str:
+    """A reopened case stays reopened while it is sent to (other) departments."""
+    return State.REOPENED if ctx.from_state == State.REOPENED else State.ASSIGNED
+
+
+def _tell_assigned(ctx: Context) -> None:
+    notifications.notify_reporter(ctx.obj, EventKind.ASSIGNED)
+    for department in ctx.data["new_departments"]:
+        notifications.notify_department(ctx.obj, department, EventKind.ASSIGNED)
+
+
+def _public_note(ctx: Context) -> None:
+    ctx.event_fields.update(note=ctx.data.get("note", ""), public=True)
+
+
+def _extend(ctx: Context) -> None:
+    tipoff, days, reason = ctx.obj, ctx.data["days"], ctx.data["reason"].strip()
+    if tipoff.extension_days:
+        raise TransitionNotAllowed(
+            _("The deadline has already been extended once; it cannot be extended again."),
+            code="already_extended",
+        )
+    old_due = tipoff.handling_due
+    tipoff.extension_days = days
+    tipoff.extension_reason = reason
+    tipoff.handling_due = deadlines.add_period(old_due, days)
+    _set_period(tipoff, old_due, tipoff.handling_due)
+    ctx.event_fields.update(
+        note=reason,
+        public=True,
+        data={
+            "days": days,
+            "old_due": old_due.isoformat(),
+            "new_due": tipoff.handling_due.isoformat(),
+        },
+    )
+
+
+def _resolve(ctx: Context) -> None:
+    tipoff, data = ctx.obj, ctx.data
+    tipoff.resolved_at = ctx.now
+    tipoff.finding = data["finding"]
+    tipoff.measures = data["measures"].strip()
+    tipoff.public_reply = data["public_reply"].strip()
+    tipoff.penalty_reference = data.get("penalty_reference", "").strip()
+    _set_period(tipoff, None, None)
+    _update_reward_eligibility(tipoff)
+    ctx.event_fields.update(note=tipoff.public_reply, public=True, data={"finding": tipoff.finding})
+
+
+def _close(ctx: Context) -> None:
+    ctx.obj.closed_at = ctx.now
+    _public_note(ctx)
+
+
+def _rate(ctx: Context) -> None:
+    tipoff, comment = ctx.obj, ctx.data.get("comment", "").strip()
+    if tipoff.rating is not None:
+        raise TransitionNotAllowed(_("This report has already been rated."), code="rated")
+    tipoff.rating = ctx.data["rating"]
+    tipoff.rating_comment = comment
+    tipoff.rated_at = ctx.now
+    if ctx.from_state == State.RESOLVED:
+        tipoff.closed_at = ctx.now
+    ctx.event_fields.update(
+        role=ActorRole.REPORTER, note=comment, public=False, data={"rating": tipoff.rating}
+    )
+
+
+def _rate_target(ctx: Context) -> str:
+    """A resolved report closes with its rating; a closed one stays closed."""
+    return State.CLOSED
+
+
+def _request_review(ctx: Context) -> None:
+    tipoff, now = ctx.obj, ctx.now
+    if tipoff.review_requested_at is not None:
+        raise TransitionNotAllowed(
+            _("A review has already been asked for this report."), code="reviewed"
+        )
+    limit = review_deadline(tipoff)
+    if limit is None or timezone.localdate(now) > limit:
+        raise TransitionNotAllowed(
+            _("A review must be asked within %(days)d days of the answer.")
+            % {"days": deadlines.review_request_window_days()},
+            code="review_too_late",
+        )
+    today = timezone.localdate(now)
+    tipoff.review_requested_at = now
+    tipoff.closed_at = None
+    due = deadlines.add_period(today, deadlines.review_days())
+    tipoff.handling_due = due
+    _set_period(tipoff, today, due)
+    ctx.event_fields.update(
+        role=ActorRole.REPORTER,
+        note=ctx.data["reason"].strip(),
+        public=False,
+        data={"due": due.isoformat()},
+    )
+
+
+def _tell_departments(ctx: Context) -> None:
+    for assignment in ctx.obj.assignments.select_related("department"):
+        notifications.notify_department(ctx.obj, assignment.department, ctx.transition.event)
+
+
+def _add_information(ctx: Context) -> None:
+    from portal.tipoffs.photos import MAX_PHOTOS, store_photo
+
+    tipoff, photos = ctx.obj, ctx.data.get("photos", ())
+    if tipoff.photos.count() + len(photos) > MAX_PHOTOS:
+        raise ValidationError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS})
+    for photo in photos:
+        store_photo(tipoff=tipoff, photo=photo, now=ctx.now)
+    ctx.event_fields.update(
+        role=ActorRole.REPORTER,
+        note=ctx.data["text"].strip(),
+        public=False,
+        data={"photos": len(photos)},
+    )
+
+
+def _lock_open_master(ctx: Context) -> Tipoff:
+    master = Tipoff.objects.select_for_update().get(pk=ctx.data["master"].pk)
+    if master.state not in OPEN_STATES or master.state == State.MERGED:
+        raise TransitionNotAllowed(
+            _("A report can only be merged into an open case."), code="master_closed"
+        )
+    ctx.data["master"] = master
+    return master
+
+
+def _merge(ctx: Context) -> None:
+    tipoff = ctx.obj
+    master = _lock_open_master(ctx)
+    tipoff.master = master
+    _set_period(tipoff, None, None)
+    # Reports merged into this one follow it to the new master.
+    Tipoff.objects.filter(master=tipoff, state=State.MERGED).update(master=master)
+    ctx.event_fields.update(public=True, data={"master_ref": master.reference})
+
+
+def _follow(ctx: Context) -> None:
+    tipoff = ctx.obj
+    master = _lock_open_master(ctx)
+    if master.category_id != tipoff.category_id or master.subdistrict_id != tipoff.subdistrict_id:
+        raise ValidationError(_("That case is about another matter."))
+    tipoff.master = master
+    _set_period(tipoff, None, None)
+    ctx.event_fields.update(
+        role=ActorRole.REPORTER,
+        public=True,
+        data={"master_ref": master.reference, "by_reporter": True},
+    )
+
+
+def _record_on_master(ctx: Context) -> None:
+    """The master case's own log says which report was folded into it."""
+    master = ctx.data["master"]
+    _event(
+        master,
+        EventKind.MERGE_RECEIVED,
+        actor=ctx.actor,
+        role=ctx.event_fields.get("role"),
+        from_state=master.state,
+        data={"merged_ref": ctx.obj.reference},
+        now=ctx.now,
+    )
+
+
+def _merge_and_tell(ctx: Context) -> None:
+    _record_on_master(ctx)
+    _tell_reporter_only(ctx)
+
+
+def _write_event(ctx: Context, kind: str) -> TipoffEvent:
+    fields = ctx.event_fields
+    return _event(
+        ctx.obj,
+        kind,
+        actor=ctx.actor,
+        role=fields.get("role"),
+        from_state=ctx.from_state,
+        note=fields.get("note", ""),
+        public=fields.get("public", False),
+        data=fields.get("data"),
+        now=ctx.now,
+    )
+
+
+def _not_allowed(ctx: Context) -> TransitionNotAllowed:
+    if ctx.transition.name == "follow":
+        return TransitionNotAllowed(
+            _("Only a report that has not been decided yet can follow another case."),
+            code="invalid_transition",
+        )
+    return TransitionNotAllowed(
+        _("This step (%(action)s) is not possible while the report is “%(state)s”.")
+        % {
+            "action": ACTION_LABELS.get(ctx.transition.name, ctx.transition.name),
+            "state": ctx.obj.get_state_display(),
+        },
+        code="invalid_transition",
+    )
+
+
+def _forbidden(ctx: Context) -> TransitionForbidden:
+    return TransitionForbidden(str(ctx.transition.forbidden_message))
+
+
+ONLY_INTAKE = gettext_lazy("Only an intake officer may take this step.")
+ONLY_HANDLER = gettext_lazy(
+    "Only a handler of a department this report is assigned to may take this step."
+)
+
+MACHINE = StateMachine(
+    "tipoffs",
+    model=Tipoff,
+    state_field="state",
+    write_event=_write_event,
+    not_allowed=_not_allowed,
+    forbidden=_forbidden,
+    transitions=[
+        Transition(
+            "accept",
+            (State.SUBMITTED,),
+            State.ACCEPTED,
+            policy=_may_intake,
+            event=EventKind.ACCEPTED,
+            apply=_accept,
+            notify=_tell_reporter,
+            forbidden_message=ONLY_INTAKE,
+        ),
+        Transition(
+            "not_accept",
+            (State.SUBMITTED,),
+            State.NOT_ACCEPTED,
+            policy=_may_intake,
+            event=EventKind.NOT_ACCEPTED,
+            apply=_not_accept,
+            notify=_tell_reporter,
+            forbidden_message=ONLY_INTAKE,
+        ),
+        Transition(
+            "assign",
+            (State.ACCEPTED, State.ASSIGNED, State.INVESTIGATING, State.REOPENED),
+            _assign_target,
+            policy=_may_intake,
+            event=EventKind.ASSIGNED,
+            apply=_assign,
+            notify=_tell_assigned,
+            forbidden_message=ONLY_INTAKE,
+        ),
+        Transition(
+            "start_investigation",
+            (State.ASSIGNED, State.REOPENED),
+            State.INVESTIGATING,
+            policy=_may_handle,
+            event=EventKind.INVESTIGATING,
+            apply=_public_note,
+            forbidden_message=ONLY_HANDLER,
+        ),
+        Transition(
+            "extend",
+            (State.ASSIGNED, State.INVESTIGATING),
+            None,
+            policy=_may_extend,
+            event=EventKind.EXTENDED,
+            apply=_extend,
+            notify=_tell_reporter,
+            forbidden_message=gettext_lazy(
+                "Only the intake office or an assigned department may extend the deadline."
+            ),
+        ),
+        Transition(
+            "resolve",
+            (State.INVESTIGATING,),
+            State.RESOLVED,
+            policy=_may_handle,
+            event=EventKind.RESOLVED,
+            apply=_resolve,
+            notify=_tell_reporter,
+            forbidden_message=ONLY_HANDLER,
+        ),
+        Transition(
+            "close",
+            (State.RESOLVED,),
+            State.CLOSED,
+            policy=_may_close,
+            event=EventKind.CLOSED,
+            apply=_close,
+            forbidden_message=ONLY_INTAKE,
+        ),
+        # The reporter's steps: the tracking code (checked by the view) is their authority.
+        Transition(
+            "rate",
+            (State.RESOLVED, State.CLOSED),
+            _rate_target,
+            event=EventKind.RATED,
+            apply=_rate,
+        ),
+        Transition(
+            "request_review",
+            (State.RESOLVED, State.CLOSED),
+            State.REOPENED,
+            event=EventKind.REVIEW_REQUESTED,
+            apply=_request_review,
+            notify=_tell_departments,
+        ),
+        Transition(
+            "merge",
+            (State.SUBMITTED, State.ACCEPTED, State.ASSIGNED, State.INVESTIGATING),
+            State.MERGED,
+            policy=_may_intake,
+            event=EventKind.MERGED,
+            apply=_merge,
+            notify=_merge_and_tell,
+            forbidden_message=ONLY_INTAKE,
+        ),
+        Transition(
+            "add_information",
+            OPEN_STATES + (State.RESOLVED,),
+            None,
+            event=EventKind.INFO_ADDED,
+            apply=_add_information,
+        ),
+        Transition(
+            "follow",
+            (State.SUBMITTED,),
+            State.MERGED,
+            event=EventKind.MERGED,
+            apply=_follow,
+            notify=_record_on_master,
+        ),
+    ],
+)
+
+# Which states each step starts from. The tests walk this table exhaustively.
+TRANSITIONS: dict[str, tuple[str, ...]] = MACHINE.sources()
+
+
+# --- the steps (validate the input, then run the row) ---------------------------------------
+
+
+def tipoff_accept(*, tipoff: Tipoff, actor, note: str = "", now=None) -> Tipoff:
+    return transition(MACHINE, tipoff, "accept", actor=actor, now=_now(now), note=note).obj
 
 
 def tipoff_not_accept(
     *, tipoff: Tipoff, actor, reason: str, detail: str = "", master: Tipoff | None = None, now=None
 ) -> Tipoff:
-    now = _now(now)
     _require_intake(actor)
     if reason not in NotAcceptedReason.values:
         raise ValidationError(_("Choose a reason for not accepting."))
@@ -373,34 +727,16 @@ def tipoff_not_accept(
             raise ValidationError(_("Name the case that already handles this matter."))
         if master.pk == tipoff.pk:
             raise ValidationError(_("A report cannot point to itself."))
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_state(tipoff, "not_accept")
-        before = tipoff.state
-        tipoff.state = State.NOT_ACCEPTED
-        tipoff.not_accepted_reason = reason
-        tipoff.not_accepted_detail = detail.strip()
-        if master is not None:
-            tipoff.master = master
-        tipoff.closed_at = now
-        _set_period(tipoff, None, None)
-        tipoff.save()
-        data = {"reason": reason}
-        if master is not None:
-            # The reference only: a tracking code opens its report to whoever holds it.
-            data["master_ref"] = master.reference
-        _event(
-            tipoff,
-            EventKind.NOT_ACCEPTED,
-            actor=actor,
-            from_state=before,
-            note=detail.strip(),
-            public=True,
-            data=data,
-            now=now,
-        )
-        notifications.notify_reporter(tipoff, EventKind.NOT_ACCEPTED)
-    return tipoff
+    return transition(
+        MACHINE,
+        tipoff,
+        "not_accept",
+        actor=actor,
+        now=_now(now),
+        reason=reason,
+        detail=detail,
+        master=master,
+    ).obj
 
 
 def tipoff_assign(
@@ -412,107 +748,31 @@ def tipoff_assign(
     now=None,
 ) -> Tipoff:
     """Send the report to one or more departments (the first one leads); replaces earlier ones."""
-    now = _now(now)
     _require_intake(actor)
     departments = list(dict.fromkeys(departments))
     if not departments:
         raise ValidationError(_("Choose at least one department."))
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_state(tipoff, "assign")
-        before = tipoff.state
-        previous = set(tipoff.assignments.values_list("department_id", flat=True))
-        tipoff.assignments.exclude(department__in=departments).delete()
-        for position, department in enumerate(departments):
-            TipoffAssignment.objects.update_or_create(
-                tipoff=tipoff,
-                department=department,
-                defaults={"is_lead": position == 0, "assigned_at": now},
-            )
-        if tipoff.state != State.REOPENED:
-            tipoff.state = State.ASSIGNED
-        tipoff.save()
-        names = "、".join(d.name for d in departments)
-        _event(
-            tipoff,
-            EventKind.ASSIGNED,
-            actor=actor,
-            from_state=before,
-            note=note,
-            public=True,
-            data={"departments": [d.pk for d in departments], "names": names},
-            now=now,
-        )
-        notifications.notify_reporter(tipoff, EventKind.ASSIGNED)
-        for department in departments:
-            if department.pk not in previous:
-                notifications.notify_department(tipoff, department, EventKind.ASSIGNED)
-    return tipoff
+    return transition(
+        MACHINE, tipoff, "assign", actor=actor, now=_now(now), departments=departments, note=note
+    ).obj
 
 
 def tipoff_start_investigation(*, tipoff: Tipoff, actor, note: str = "", now=None) -> Tipoff:
-    now = _now(now)
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_handler(actor, tipoff)
-        _require_state(tipoff, "start_investigation")
-        before = tipoff.state
-        tipoff.state = State.INVESTIGATING
-        tipoff.save()
-        _event(
-            tipoff,
-            EventKind.INVESTIGATING,
-            actor=actor,
-            from_state=before,
-            note=note,
-            public=True,
-            now=now,
-        )
-    return tipoff
+    return transition(
+        MACHINE, tipoff, "start_investigation", actor=actor, now=_now(now), note=note
+    ).obj
 
 
 def tipoff_extend(*, tipoff: Tipoff, actor, days: int, reason: str, now=None) -> Tipoff:
     """The one extension the 条例 allows: at most 30 days, with the reason told to the reporter."""
-    now = _now(now)
     limit = deadlines.max_extension_days()
     if not isinstance(days, int) or not 1 <= days <= limit:
         raise ValidationError(_("An extension is between 1 and %(limit)d days.") % {"limit": limit})
     if not reason.strip():
         raise ValidationError(_("Give the reason for the extension; the reporter is told it."))
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        if not (is_intake(actor) or is_handler_for(actor, tipoff)):
-            raise TransitionForbidden(
-                _("Only the intake office or an assigned department may extend the deadline.")
-            )
-        _require_state(tipoff, "extend")
-        if tipoff.extension_days:
-            raise TransitionNotAllowed(
-                _("The deadline has already been extended once; it cannot be extended again."),
-                code="already_extended",
-            )
-        old_due = tipoff.handling_due
-        tipoff.extension_days = days
-        tipoff.extension_reason = reason.strip()
-        tipoff.handling_due = deadlines.add_period(old_due, days)
-        _set_period(tipoff, old_due, tipoff.handling_due)
-        tipoff.save()
-        _event(
-            tipoff,
-            EventKind.EXTENDED,
-            actor=actor,
-            from_state=tipoff.state,
-            note=reason.strip(),
-            public=True,
-            data={
-                "days": days,
-                "old_due": old_due.isoformat(),
-                "new_due": tipoff.handling_due.isoformat(),
-            },
-            now=now,
-        )
-        notifications.notify_reporter(tipoff, EventKind.EXTENDED)
-    return tipoff
+    return transition(
+        MACHINE, tipoff, "extend", actor=actor, now=_now(now), days=days, reason=reason
+    ).obj
 
 
 def tipoff_resolve(
@@ -525,37 +785,21 @@ def tipoff_resolve(
     penalty_reference: str = "",
     now=None,
 ) -> Tipoff:
-    now = _now(now)
     if finding not in Finding.values:
         raise ValidationError(_("Choose a finding."))
     if not measures.strip() or not public_reply.strip():
         raise ValidationError(_("Describe the measures taken and write the reply to the reporter."))
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_handler(actor, tipoff)
-        _require_state(tipoff, "resolve")
-        before = tipoff.state
-        tipoff.state = State.RESOLVED
-        tipoff.resolved_at = now
-        tipoff.finding = finding
-        tipoff.measures = measures.strip()
-        tipoff.public_reply = public_reply.strip()
-        tipoff.penalty_reference = penalty_reference.strip()
-        _set_period(tipoff, None, None)
-        tipoff.save()
-        _event(
-            tipoff,
-            EventKind.RESOLVED,
-            actor=actor,
-            from_state=before,
-            note=public_reply.strip(),
-            public=True,
-            data={"finding": finding},
-            now=now,
-        )
-        _update_reward_eligibility(tipoff)
-        notifications.notify_reporter(tipoff, EventKind.RESOLVED)
-    return tipoff
+    return transition(
+        MACHINE,
+        tipoff,
+        "resolve",
+        actor=actor,
+        now=_now(now),
+        finding=finding,
+        measures=measures,
+        public_reply=public_reply,
+        penalty_reference=penalty_reference,
+    ).obj
 
 
 def _update_reward_eligibility(master: Tipoff) -> None:
@@ -579,57 +823,16 @@ def _update_reward_eligibility(master: Tipoff) -> None:
 
 def tipoff_close(*, tipoff: Tipoff, actor=None, note: str = "", now=None) -> Tipoff:
     """Close a resolved report: by an intake officer, or by the system after the rating window."""
-    now = _now(now)
-    if actor is not None:
-        _require_intake(actor)
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_state(tipoff, "close")
-        before = tipoff.state
-        tipoff.state = State.CLOSED
-        tipoff.closed_at = now
-        tipoff.save()
-        _event(
-            tipoff,
-            EventKind.CLOSED,
-            actor=actor,
-            from_state=before,
-            note=note,
-            public=True,
-            now=now,
-        )
-    return tipoff
+    return transition(MACHINE, tipoff, "close", actor=actor, now=_now(now), note=note).obj
 
 
 def tipoff_rate(*, tipoff: Tipoff, rating: int, comment: str = "", now=None) -> Tipoff:
     """The reporter's 1–5 rating (once); a resolved report closes with it."""
-    now = _now(now)
     if not isinstance(rating, int) or not 1 <= rating <= 5:
         raise ValidationError(_("A rating is a whole number from 1 to 5."))
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_state(tipoff, "rate")
-        if tipoff.rating is not None:
-            raise TransitionNotAllowed(_("This report has already been rated."), code="rated")
-        before = tipoff.state
-        tipoff.rating = rating
-        tipoff.rating_comment = comment.strip()
-        tipoff.rated_at = now
-        if tipoff.state == State.RESOLVED:
-            tipoff.state = State.CLOSED
-            tipoff.closed_at = now
-        tipoff.save()
-        _event(
-            tipoff,
-            EventKind.RATED,
-            role=ActorRole.REPORTER,
-            from_state=before,
-            note=comment.strip(),
-            public=False,
-            data={"rating": rating},
-            now=now,
-        )
-    return tipoff
+    return transition(
+        MACHINE, tipoff, "rate", actor=None, now=_now(now), rating=rating, comment=comment
+    ).obj
 
 
 def review_deadline(tipoff: Tipoff) -> dt.date | None:
@@ -641,121 +844,30 @@ def review_deadline(tipoff: Tipoff) -> dt.date | None:
 
 def tipoff_request_review(*, tipoff: Tipoff, reason: str, now=None) -> Tipoff:
     """复查: asked by the reporter within 30 days of the answer; reopens the case once."""
-    now = _now(now)
     if not reason.strip():
         raise ValidationError(_("Say why you ask for a review."))
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_state(tipoff, "request_review")
-        if tipoff.review_requested_at is not None:
-            raise TransitionNotAllowed(
-                _("A review has already been asked for this report."), code="reviewed"
-            )
-        limit = review_deadline(tipoff)
-        if limit is None or timezone.localdate(now) > limit:
-            raise TransitionNotAllowed(
-                _("A review must be asked within %(days)d days of the answer.")
-                % {"days": deadlines.review_request_window_days()},
-                code="review_too_late",
-            )
-        before = tipoff.state
-        today = timezone.localdate(now)
-        tipoff.state = State.REOPENED
-        tipoff.review_requested_at = now
-        tipoff.closed_at = None
-        due = deadlines.add_period(today, deadlines.review_days())
-        tipoff.handling_due = due
-        _set_period(tipoff, today, due)
-        tipoff.save()
-        _event(
-            tipoff,
-            EventKind.REVIEW_REQUESTED,
-            role=ActorRole.REPORTER,
-            from_state=before,
-            note=reason.strip(),
-            public=False,
-            data={"due": due.isoformat()},
-            now=now,
-        )
-        for assignment in tipoff.assignments.select_related("department"):
-            notifications.notify_department(
-                tipoff, assignment.department, EventKind.REVIEW_REQUESTED
-            )
-    return tipoff
+    return transition(
+        MACHINE, tipoff, "request_review", actor=None, now=_now(now), reason=reason
+    ).obj
 
 
 def tipoff_add_information(
     *, tipoff: Tipoff, text: str, photos: Sequence[PhotoInput] = (), now=None
 ) -> Tipoff:
-    from portal.tipoffs.photos import MAX_PHOTOS, store_photo
-
-    now = _now(now)
     if not text.strip() and not photos:
         raise ValidationError(_("Write something or add a photo."))
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        _require_state(tipoff, "add_information")
-        if tipoff.photos.count() + len(photos) > MAX_PHOTOS:
-            raise ValidationError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS})
-        for photo in photos:
-            store_photo(tipoff=tipoff, photo=photo, now=now)
-        _event(
-            tipoff,
-            EventKind.INFO_ADDED,
-            role=ActorRole.REPORTER,
-            from_state=tipoff.state,
-            note=text.strip(),
-            public=False,
-            data={"photos": len(photos)},
-            now=now,
-        )
-    return tipoff
+    return transition(
+        MACHINE, tipoff, "add_information", actor=None, now=_now(now), text=text, photos=photos
+    ).obj
 
 
 def tipoff_merge(*, tipoff: Tipoff, master: Tipoff, actor, now=None) -> Tipoff:
     """Fold a duplicate into a master case; its reporter then receives news of the master's
     handling, each notice under their own tracking code (``notifications.notify_reporter``)."""
-    now = _now(now)
     _require_intake(actor)
     if master.pk == tipoff.pk:
         raise ValidationError(_("A report cannot be merged into itself."))
-    with transaction.atomic():
-        locked = {
-            t.pk: t
-            for t in Tipoff.objects.select_for_update().filter(pk__in=[tipoff.pk, master.pk])
-        }
-        tipoff, master = locked[tipoff.pk], locked[master.pk]
-        _require_state(tipoff, "merge")
-        if master.state not in OPEN_STATES or master.state == State.MERGED:
-            raise TransitionNotAllowed(
-                _("A report can only be merged into an open case."), code="master_closed"
-            )
-        before = tipoff.state
-        tipoff.state = State.MERGED
-        tipoff.master = master
-        _set_period(tipoff, None, None)
-        tipoff.save()
-        # Reports merged into this one follow it to the new master.
-        Tipoff.objects.filter(master=tipoff, state=State.MERGED).update(master=master)
-        _event(
-            tipoff,
-            EventKind.MERGED,
-            actor=actor,
-            from_state=before,
-            public=True,
-            data={"master_ref": master.reference},
-            now=now,
-        )
-        _event(
-            master,
-            EventKind.MERGE_RECEIVED,
-            actor=actor,
-            from_state=master.state,
-            data={"merged_ref": tipoff.reference},
-            now=now,
-        )
-        notifications.notify_reporter(tipoff, EventKind.MERGED, only_this=True)
-    return tipoff
+    return transition(MACHINE, tipoff, "merge", actor=actor, now=_now(now), master=master).obj
 
 
 def tipoff_follow(*, tipoff: Tipoff, master: Tipoff, now=None) -> Tipoff:
@@ -766,52 +878,9 @@ def tipoff_follow(*, tipoff: Tipoff, master: Tipoff, now=None) -> Tipoff:
     master's code, description or photos. The web view lets a report follow only a case the
     duplicate check offered to it (a signed, expiring offer: ``views.follow_offer``).
     """
-    now = _now(now)
     if master.pk == tipoff.pk:
         raise ValidationError(_("A report cannot follow itself."))
-    with transaction.atomic():
-        locked = {
-            t.pk: t
-            for t in Tipoff.objects.select_for_update().filter(pk__in=[tipoff.pk, master.pk])
-        }
-        tipoff, master = locked[tipoff.pk], locked[master.pk]
-        if tipoff.state != State.SUBMITTED:
-            raise TransitionNotAllowed(
-                _("Only a report that has not been decided yet can follow another case."),
-                code="invalid_transition",
-            )
-        if master.state not in OPEN_STATES or master.state == State.MERGED:
-            raise TransitionNotAllowed(
-                _("A report can only be merged into an open case."), code="master_closed"
-            )
-        if (
-            master.category_id != tipoff.category_id
-            or master.subdistrict_id != tipoff.subdistrict_id
-        ):
-            raise ValidationError(_("That case is about another matter."))
-        before = tipoff.state
-        tipoff.state = State.MERGED
-        tipoff.master = master
-        _set_period(tipoff, None, None)
-        tipoff.save()
-        _event(
-            tipoff,
-            EventKind.MERGED,
-            role=ActorRole.REPORTER,
-            from_state=before,
-            public=True,
-            data={"master_ref": master.reference, "by_reporter": True},
-            now=now,
-        )
-        _event(
-            master,
-            EventKind.MERGE_RECEIVED,
-            role=ActorRole.REPORTER,
-            from_state=master.state,
-            data={"merged_ref": tipoff.reference},
-            now=now,
-        )
-    return tipoff
+    return transition(MACHINE, tipoff, "follow", actor=None, now=_now(now), master=master).obj
 
 
 def tipoff_add_note(
@@ -842,7 +911,8 @@ def tipoff_add_note(
 def tipoff_approve_photo(
     *, photo: TipoffPhoto, actor, approved: bool = True, now=None
 ) -> TipoffPhoto:
-    _require_intake(actor)
+    if not photo_policy.user_has_permission_for_instance(actor, "approve", photo):
+        raise TransitionForbidden(_("Only an intake officer may take this step."))
     with transaction.atomic():
         tipoff = _lock(photo.tipoff)
         TipoffPhoto.objects.filter(pk=photo.pk).update(public_approved=approved)
@@ -856,22 +926,6 @@ def tipoff_approve_photo(
             now=now,
         )
     return photo
-
-
-def tipoff_set_owner(*, tipoff: Tipoff, actor, owner) -> Tipoff:
-    _require_intake(actor)
-    with transaction.atomic():
-        tipoff = _lock(tipoff)
-        tipoff.owner = owner
-        tipoff.save(update_fields=["owner"])
-        _event(
-            tipoff,
-            EventKind.OWNER,
-            actor=actor,
-            from_state=tipoff.state,
-            data={"owner": owner.pk if owner else None},
-        )
-    return tipoff
 
 
 def tipoffs_bulk_assign(

@@ -1,6 +1,7 @@
 """The segmentation and highlighting rules of cms.search, without a database."""
 
-from cms.search import MAX_QUERY_LENGTH, SearchQuery, highlight, segment, snippet, tokens
+from cms.search import MAX_QUERY_LENGTH, SearchQuery, highlight, snippet
+from portal.search import segment, tokens
 
 
 def test_chinese_runs_become_overlapping_bigrams():

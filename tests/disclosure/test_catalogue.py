@@ -9,16 +9,13 @@ from django.db import connection
 from django.urls import reverse
 from wagtail.documents import get_document_model
 
-from disclosure.index_numbers import (
-    IndexNumberPatternError,
-    allocate_index_number,
-    format_index_number,
-)
+from disclosure.index_numbers import IndexNumberPatternError, format_index_number
 from disclosure.models import (
     DisclosureItemAttachment,
     DisclosureItemPage,
     DisclosureItemVersion,
     DisclosureSettings,
+    allocate_index_number,
 )
 
 D = dt.date

@@ -1,14 +1,14 @@
 """Indicator dashboard, key projects, the survey hook for 34/35, the home-page snapshot tag."""
 
 import datetime as dt
-import sys
-import types
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
+from wagtail import hooks
 
 from disclosure.models import Indicator, KeyProject
 from disclosure.services import (
@@ -69,7 +69,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, django_assert_n
         client.get(reverse("disclosure:indicators"))
 
 
-def test_indicators_34_and_35_come_from_the_survey_release_when_one_exists(settings):
+def test_indicators_34_and_35_come_from_the_survey_release_when_one_exists(monkeypatch):
     assert latest_indicator_value(34).source == "baseline"
     assert latest_indicator_value(34).text == "82.22"
     indicator_reading_record(
@@ -81,40 +81,50 @@ def test_indicators_34_and_35_come_from_the_survey_release_when_one_exists(setti
         source_note="officer",
     )
     assert latest_indicator_value(34).source == "reading"
-    module = types.ModuleType("fake_survey_release")
-    module.satisfaction = lambda: {
-        "value": Decimal("86.4"),
-        "period": "2025",
-        "source_note": "2025年第一轮调查",
-    }
-    module.nothing_yet = lambda: None
-    sys.modules["fake_survey_release"] = module
-    try:
-        settings.DISCLOSURE_INDICATOR_SOURCES = {
-            34: "fake_survey_release.satisfaction",
-            35: "fake_survey_release.nothing_yet",
-        }
-        value = latest_indicator_value(34)
-        assert (value.source, value.value, value.status, value.period) == (
-            "survey",
-            Decimal("86.4"),
-            "已达标",
-            "2025",
-        )
-        assert latest_indicator_value(35).source == "baseline"  # no release: not an error
-        from disclosure.selectors import indicator_dashboard
+    # The surveys app supplies 34 and 35 through its indicator_sources hook.
+    monkeypatch.setattr(
+        "surveys.indicators.latest_satisfaction",
+        lambda: {"value": Decimal("86.4"), "period": "2025", "source_note": "2025年第一轮调查"},
+    )
+    monkeypatch.setattr("surveys.indicators.latest_participation", lambda: None)
+    value = latest_indicator_value(34)
+    assert (value.source, value.value, value.status, value.period) == (
+        "survey",
+        Decimal("86.4"),
+        "已达标",
+        "2025",
+    )
+    assert latest_indicator_value(35).source == "baseline"  # no release: not an error
+    from disclosure.selectors import indicator_dashboard
 
-        rows = {r.indicator.number: r for g in indicator_dashboard()["groups"] for r in g["rows"]}
-        # The trend ends with the survey's value, after the baseline and the officer's reading.
-        assert [(d["label"], d["value"]) for d in rows[34].chart["dots"]] == [
-            ("2020", "82.22"),
-            ("2024", "84.05"),
-            ("2025", "86.4"),
-        ]
-        settings.DISCLOSURE_INDICATOR_SOURCES = {34: "no_such_module.latest"}
-        assert latest_indicator_value(34).source == "reading"
-    finally:
-        del sys.modules["fake_survey_release"]
+    rows = {r.indicator.number: r for g in indicator_dashboard()["groups"] for r in g["rows"]}
+    # The trend ends with the survey's value, after the baseline and the officer's reading.
+    assert [(d["label"], d["value"]) for d in rows[34].chart["dots"]] == [
+        ("2020", "82.22"),
+        ("2024", "84.05"),
+        ("2025", "86.4"),
+    ]
+    monkeypatch.setattr("surveys.indicators.latest_satisfaction", lambda: None)
+    assert latest_indicator_value(34).source == "reading"
+
+
+def test_any_app_can_feed_an_indicator_through_the_hook_and_two_sources_are_an_error():
+    def feeds_indicator_1():
+        return {1: lambda: {"value": Decimal("99.5"), "period": "2025", "source_note": "x"}}
+
+    with hooks.register_temporarily("indicator_sources", feeds_indicator_1):
+        assert latest_indicator_value(1).source == "survey"
+        assert latest_indicator_value(1).value == Decimal("99.5")
+    assert latest_indicator_value(1).source != "survey"
+
+    def also_34():
+        return {34: lambda: None}
+
+    with (
+        hooks.register_temporarily("indicator_sources", also_34),
+        pytest.raises(ImproperlyConfigured, match="Indicator 34 has two sources"),
+    ):
+        latest_indicator_value(34)
 
 
 def test_the_snapshot_tag_renders_key_indicators():

@@ -23,8 +23,9 @@ def weighted_survey(site_url):
     from django.utils import timezone
 
     from portal.models import Subdistrict
-    from surveys.analysis import margins_create, validate_survey_margins
+    from surveys.analysis import validate_survey_margins
     from surveys.models import Answer, Choice, Question, Response, ScoringDefinition, Survey
+    from surveys.services import margins_store
 
     survey = Survey.objects.create(
         title="分析员测试调查",
@@ -73,7 +74,7 @@ def weighted_survey(site_url):
     total = sum(r[3] for r in rows)
     rows += [(None, "sex", "male", total / 2), (None, "sex", "female", total / 2)]
     rows += [(None, "age_group", a, total / 4) for a in ages]
-    margins_create(survey=survey, margins=validate_survey_margins(survey, rows), label="测试边际")
+    margins_store(survey=survey, margins=validate_survey_margins(survey, rows), label="测试边际")
     return survey
 
 

@@ -2,10 +2,12 @@
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 
 from portal import roles
+from portal.notifications.render import render
 from portal.sms import MemorySmsSender
 from tests.factories import PASSWORD, UserFactory
 
@@ -54,9 +56,11 @@ def test_adding_a_phone_number_sends_a_code_by_sms(client):
     response = client.post(reverse("account_change_phone"), {"phone": "+8613800000000"})
     assert response.status_code == 302
     assert len(MemorySmsSender.outbox) == 1
-    phone, message = MemorySmsSender.outbox[0]
+    phone, template_id, params = MemorySmsSender.outbox[0]
     assert phone == "+8613800000000"
-    assert "验证码" in message, message
+    assert template_id == settings.PORTAL_SMS_TEMPLATES["account_verification_code"]
+    assert list(params) == ["code"] and params["code"]
+    assert "验证码" in render("account_verification_code", "sms", params)
 
 
 def test_staff_must_enrol_two_factor_before_using_the_admin(client, settings):

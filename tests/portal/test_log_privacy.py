@@ -278,13 +278,15 @@ def test_a_real_name_case_leaves_no_personal_data_in_any_log_record(
 
 def test_the_console_sender_logs_a_masked_number_and_a_redacted_message(caplog):
     caplog.set_level(logging.INFO, logger="portal.sms")
-    sms.ConsoleSmsSender().send(REPORTER["phone"], f"您的举报 {format_tracking_code(CODE)} 已受理")
+    sms.ConsoleSmsSender().send(
+        REPORTER["phone"], "PORTAL_TIPOFF_ACCEPTED", {"code": format_tracking_code(CODE)}
+    )
     assert "139****4321" in caplog.text and "[code]" in caplog.text
     assert REPORTER["phone"] not in caplog.text and CODE[:4] not in caplog.text
 
 
 def test_the_disabled_sender_sends_nothing_and_logs_neither_number_nor_text(caplog):
     caplog.set_level(logging.INFO, logger="portal.sms")
-    sms.DisabledSmsSender().send(REPORTER["phone"], "验证码 482913")
+    sms.DisabledSmsSender().send(REPORTER["phone"], "SMS_1", {"code": "482913"})
     assert "SMS not sent" in caplog.text
     assert "4321" not in caplog.text and "482913" not in caplog.text

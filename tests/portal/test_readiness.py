@@ -22,7 +22,7 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 def queue_task(*, waiting: dt.timedelta, **fields):
     task = DBTaskResult.objects.create(
         args_kwargs={"args": [], "kwargs": {}},
-        task_path="portal.tipoffs.notifications.send_notification",
+        task_path="portal.notifications.outbox.send_notification",
         backend_name="default",
         run_after=get_date_max(),
         **fields,

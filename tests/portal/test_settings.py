@@ -240,7 +240,6 @@ def test_ranges_and_choices_are_checked(monkeypatch):
         ("TIPOFFS_RATE_LIMITS", '{"ipp": [1, 60]}', "unknown scope 'ipp'"),
         ("TIPOFFS_RATE_LIMITS", '{"ip": [0, 60]}', "two positive integers"),
         ("TIPOFFS_HANDLING_DAYS", "0", "TIPOFFS_HANDLING_DAYS='0' is below the minimum"),
-        ("DISCLOSURE_INDICATOR_SOURCES", '{"x": 1}', "DISCLOSURE_INDICATOR_SOURCES"),
     ],
 )
 def test_bad_values_stop_start_up_with_the_variable_name(variable, value, message):
@@ -300,3 +299,21 @@ def test_production_starts_with_smtp_and_the_disabled_sms_sender():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_sms_template_ids_override_single_keys_and_refuse_unknown_ones():
+    code = "from django.conf import settings; print(settings.PORTAL_SMS_TEMPLATES['{}'])"
+    ok = run_python(
+        code.format("tipoff_resolved"),
+        DJANGO_DEBUG="true",
+        PORTAL_SMS_TEMPLATES='{"tipoff_resolved": "SMS_123456789"}',
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.strip() == "SMS_123456789"
+    kept = run_python(code.format("tipoff_submitted"), DJANGO_DEBUG="true")
+    assert kept.stdout.strip() == "PORTAL_TIPOFF_SUBMITTED"
+    for bad in ('{"tipoff_closed": "SMS_1"}', '{"tipoff_resolved": ""}', '["SMS_1"]'):
+        refused = run_python(
+            code.format("tipoff_resolved"), DJANGO_DEBUG="true", PORTAL_SMS_TEMPLATES=bad
+        )
+        assert refused.returncode != 0 and "PORTAL_SMS_TEMPLATES" in refused.stderr, bad

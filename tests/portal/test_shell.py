@@ -67,7 +67,7 @@ def test_404_page_in_both_languages(client, site):
     zh = client.get("/no-such-page/")
     en = client.get("/en/no-such-page/")
     assert zh.status_code == en.status_code == 404
-    assert "页面未找到" in zh.content.decode()
+    assert "页面没有找到" in zh.content.decode()  # Django's own translation
     assert "Page not found" in en.content.decode()
 
 

@@ -109,9 +109,10 @@ def reference_survey(*, slug: str = "ref-survey", with_margins: bool = True, **f
     Response.objects.bulk_create(responses)
     Answer.objects.bulk_create(answers)
     if with_margins:
-        from surveys.analysis import margins_create, parse_survey_margins
+        from surveys.analysis import parse_survey_margins
+        from surveys.services import margins_store
 
-        margins_create(
+        margins_store(
             survey=survey,
             margins=parse_survey_margins(survey, margins_csv()),
             label="参考边际",

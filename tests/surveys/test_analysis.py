@@ -177,12 +177,13 @@ def test_trimming_that_cannot_settle_is_an_error_not_a_release():
 
 
 def test_a_single_choice_question_in_the_margins_is_a_weighting_variable():
-    from surveys.analysis import margins_create, parse_survey_margins
+    from surveys.analysis import parse_survey_margins
+    from surveys.services import margins_store
     from tests.surveys.analysis_fixtures import margins_csv
 
     survey = reference_survey()
     plain = analyse(survey)
-    margins_create(
+    margins_store(
         survey=survey,
         margins=parse_survey_margins(survey, margins_csv() + "Q2,1,0.5\nQ2,2,0.5\n"),
         label="with Q2",

@@ -223,7 +223,7 @@ def test_department_notifications_carry_no_identity_and_the_reporters_do(
         assert tipoff.tracking_code not in message.body
     to_reporter = [m for m in mail.outbox if REPORTER["email"] in m.to]
     assert len(to_reporter) == 3  # submitted, accepted, assigned
-    assert all(phone == REPORTER["phone"] for phone, _msg in MemorySmsSender.outbox)
+    assert all(sent.phone == REPORTER["phone"] for sent in MemorySmsSender.outbox)
 
 
 def test_the_tracking_page_and_public_pages_never_show_the_identity(client, case_in, intake):

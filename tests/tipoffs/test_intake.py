@@ -89,8 +89,8 @@ def test_a_real_name_report_with_a_photo_is_filed_hashed_stripped_and_notified(
     identity = ReporterIdentity.objects.get(tipoff=tipoff)
     assert identity.phone == "13912345678" and identity.consent_version
     # The tracking code is sent to the reporter.
-    assert MemorySmsSender.outbox[0][0] == "13912345678"
-    assert tipoff.display_code in MemorySmsSender.outbox[0][1]
+    assert MemorySmsSender.outbox[0].phone == "13912345678"
+    assert MemorySmsSender.outbox[0].params["code"] == tipoff.display_code
     assert mail.outbox[0].to == ["secret.reporter@example.org"]
 
     done = client.get(response["Location"])
@@ -381,3 +381,19 @@ def test_error_reports_hide_the_reporters_details(client, category, subdistrict)
     for field in ("name", "phone", "email"):
         assert cleansed[field] == SafeExceptionReporterFilter.cleansed_substitute
     assert cleansed["address"] == form_data(category, subdistrict)["address"]
+
+
+def test_the_public_location_drops_the_district_named_in_the_site_settings(submit):
+    """The province/city/district prefix is site data (PortalSettings), not code."""
+    from wagtail.models import Site
+
+    from portal.models import PortalSettings
+
+    default = submit(address="四川省攀枝花市东区东华街道攀枝花大道东段123号")
+    assert default.public_address == "攀枝花大道东段"
+    elsewhere = "云南省昆明市盘龙区双龙乡北京路5号"
+    assert submit(address=elsewhere).public_address.startswith("云南省")  # not a known prefix
+    settings = PortalSettings.for_site(Site.objects.get(is_default_site=True))
+    settings.address_prefixes = "云南省 昆明市 盘龙区"
+    settings.save()
+    assert submit(address=elsewhere).public_address == "北京路"

@@ -69,6 +69,8 @@ def run(action, tipoff, *, intake, handler_a, dept_a, submit, reporter_now=None)
         return workflow.tipoff_merge(tipoff=tipoff, master=master, actor=intake, now=now)
     if action == "add_information":
         return workflow.tipoff_add_information(tipoff=tipoff, text="补充：早上七点最严重", now=now)
+    if action == "follow":
+        return workflow.tipoff_follow(tipoff=tipoff, master=submit(), now=now)
     raise AssertionError(action)
 
 
@@ -117,6 +119,7 @@ EXPECTED_TARGET = {
     ("request_review", State.RESOLVED): State.REOPENED,
     ("request_review", State.CLOSED): State.REOPENED,
     ("merge", State.SUBMITTED): State.MERGED,
+    ("follow", State.SUBMITTED): State.MERGED,
     ("extend", State.INVESTIGATING): State.INVESTIGATING,
 }
 

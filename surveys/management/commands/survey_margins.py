@@ -15,9 +15,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.analysis import margin_problem_text, margins_create, parse_survey_margins
+from surveys.analysis import margin_problem_text, parse_survey_margins
 from surveys.margins import MarginsError
 from surveys.models import Survey
+from surveys.services import margins_store
 
 
 class Command(BaseCommand):
@@ -44,7 +45,7 @@ class Command(BaseCommand):
         except OSError:
             raise CommandError(f"Margins file not found: {path}") from None
         margins = read_survey_margins(survey, data)
-        record = margins_create(
+        record = margins_store(
             survey=survey,
             margins=margins,
             label=options["label"] or path.name,

@@ -3,11 +3,11 @@
 The public ``/search/`` page segments queries itself (``cms.search``). The Wagtail admin's page
 search and page chooser call ``autocomplete()`` with the editor's raw text instead, which the
 database backend matches only as a word prefix: 文明 would not find 生态文明建设专栏. This backend
-segments such a query into the same bigrams the index holds (``cms.search.segment``) and requires
-all of them, for page searches only; other models (images, documents, snippets) keep Wagtail's
+segments such a query into the same bigrams the index holds (``portal.search.segment``) and
+requires all of them, for page searches only; other models (images, documents, snippets) keep Wagtail's
 behaviour because they do not index segmented fields.
 
-Configured in settings as ``WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] = "cms.search_backend"``.
+Configured in settings as ``WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] = "portal.search_backend"``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from modelsearch.backends import database
 from wagtail.models import Page
 from wagtail.search.query import PlainText
 
-from cms.search import segment, tokens
+from portal.search import segment, tokens
 
 
 def _model_of(model_or_queryset) -> type[Model] | None:
