@@ -9,76 +9,38 @@ workflow guards), never a permission string.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views import generic
 
-from portal.forms import BoundedDateField
-from portal.models import Department, Subdistrict
+from portal.models import Department
 from portal.redirects import safe_next
 from portal.storage import private_file_response
 from portal.tipoffs import exports, routing, selectors, workflow
+from portal.tipoffs.filters import QUEUES, TipoffFilterSet
 from portal.tipoffs.models import (
-    OPEN_STATES,
-    Category,
     Finding,
     NotAcceptedReason,
     ReplyTemplate,
-    State,
-    TipoffAssignment,
+    Tipoff,
     TipoffPhoto,
 )
 from portal.tipoffs.policies import photo_policy, tipoff_policy
 from portal.workdays import WorkdayCalendarUnknown
-
-QUEUES = {
-    "new": gettext_lazy("New (awaiting decision)"),
-    "mine": gettext_lazy("Mine"),
-    "due_soon": gettext_lazy("Due within 3 days"),
-    "overdue": gettext_lazy("Overdue"),
-    "open": gettext_lazy("All open"),
-    "photos": gettext_lazy("Photos awaiting approval"),
-    "all": gettext_lazy("All"),
-}
-
-
-class CaseFilterForm(forms.Form):
-    # The default queue ("All open") first, so the select shows the queue the list shows.
-    queue = forms.ChoiceField(
-        label=gettext_lazy("Queue"),
-        choices=sorted(QUEUES.items(), key=lambda item: item[0] != "open"),
-        required=False,
-    )
-    category = forms.ModelChoiceField(
-        label=gettext_lazy("Category"),
-        queryset=Category.objects.filter(parent__isnull=True),
-        required=False,
-    )
-    subdistrict = forms.ModelChoiceField(
-        label=gettext_lazy("Sub-district"), queryset=Subdistrict.objects.all(), required=False
-    )
-    state = forms.ChoiceField(
-        label=gettext_lazy("State"), choices=[("", "---------"), *State.choices], required=False
-    )
-    department = forms.ModelChoiceField(
-        label=gettext_lazy("Department"), queryset=Department.objects.all(), required=False
-    )
-    # Bounded: dates near year 1 or 9999 overflow when turned into local day bounds.
-    date_from = BoundedDateField(label=gettext_lazy("Submitted from"), required=False)
-    date_to = BoundedDateField(label=gettext_lazy("Submitted to"), required=False)
 
 
 def _require_case_access(request) -> None:
@@ -86,98 +48,120 @@ def _require_case_access(request) -> None:
         raise PermissionDenied
 
 
-def _start_of_day(day: dt.date) -> dt.datetime:
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+class CheckboxColumn(Column):
+    """The row's checkbox for bulk assign (intake officers only)."""
 
-
-def filtered_cases(request):
-    """The queue + filters applied to the reports this user may see."""
-    form = CaseFilterForm(request.GET or None, initial={"queue": "open"})
-    qs = selectors.tipoffs_for_user(user=request.user)
-    queue = "open"
-    today = timezone.localdate()
-    if form.is_valid():
-        data = form.cleaned_data
-        queue = data.get("queue") or queue
-        if data.get("category"):
-            # A top-level category and its subcategories, as an id list the indexes can use.
-            top = data["category"]
-            ids = [top.pk, *Category.objects.filter(parent=top).values_list("pk", flat=True)]
-            qs = qs.filter(category_id__in=ids)
-        if data.get("subdistrict"):
-            qs = qs.filter(subdistrict=data["subdistrict"])
-        if data.get("state"):
-            qs = qs.filter(state=data["state"])
-        if data.get("department"):
-            qs = qs.filter(
-                Exists(
-                    TipoffAssignment.objects.filter(
-                        tipoff=OuterRef("pk"), department=data["department"]
-                    )
-                )
-            )
-        # Whole local days as a datetime range, so the submitted_at index applies.
-        if data.get("date_from"):
-            qs = qs.filter(submitted_at__gte=_start_of_day(data["date_from"]))
-        if data.get("date_to"):
-            qs = qs.filter(submitted_at__lt=_start_of_day(data["date_to"] + dt.timedelta(days=1)))
-    if queue == "new":
-        qs = qs.filter(state=State.SUBMITTED)
-    elif queue == "mine":
-        mine = Q(owner=request.user) | Exists(
-            TipoffAssignment.objects.filter(
-                tipoff=OuterRef("pk"), department__memberships__user=request.user
-            )
+    def get_value(self, instance):
+        label = _("Select %(r)s") % {"r": instance.reference}
+        return format_html(
+            '<input type="checkbox" name="ids" value="{}" aria-label="{}">', instance.pk, label
         )
-        qs = qs.filter(mine, state__in=OPEN_STATES)
-    elif queue == "due_soon":
-        qs = qs.filter(
-            state__in=OPEN_STATES, due_date__gte=today, due_date__lte=today + dt.timedelta(days=3)
+
+
+class DepartmentsColumn(Column):
+    def get_value(self, instance):
+        return "、".join(
+            a.department.short_name or a.department.name for a in instance.assignments.all()
         )
-    elif queue == "overdue":
-        qs = qs.filter(state__in=OPEN_STATES, due_date__lt=today)
-    elif queue == "open":
-        qs = qs.filter(state__in=OPEN_STATES)
-    elif queue == "photos":
-        qs = qs.filter(selectors.photos_awaiting_approval_q())
-    order = (
-        "due_date" if queue in ("due_soon", "overdue", "open", "new", "mine") else "-submitted_at"
-    )
-    return form, queue, qs.order_by(order, "pk")
 
 
-@never_cache
-def index(request):
-    _require_case_access(request)
-    form, queue, qs = filtered_cases(request)
-    export = request.GET.get("export")
-    if export in ("csv", "xlsx"):
-        if not selectors.can_export(request.user):
+class DeadlineColumn(Column):
+    def get_value(self, instance):
+        if not instance.due_date:
+            return ""
+        if instance.due_date < timezone.localdate():
+            return format_html(
+                '{} <span class="w-status w-status--label" style="color:#b3261e">{}</span>',
+                instance.due_date.isoformat(),
+                _("overdue"),
+            )
+        return instance.due_date.isoformat()
+
+
+class TipoffIndexView(generic.IndexView):
+    """The case queue: named queues (``?queue=new|mine|due_soon|overdue|open|photos|all``) and
+    filters (``TipoffFilterSet``) over ``selectors.tipoffs_for_user``, so a handler lists only
+    their departments' reports; CSV/XLSX export (``list_export``, the identity-free columns of
+    ``exports.COLUMNS``) for users ``tipoff_policy`` lets export; bulk assign for intake."""
+
+    model = Tipoff
+    permission_policy = None  # asked in dispatch: selectors.can_open_cases / can_export
+    filterset_class = TipoffFilterSet
+    template_name = "tipoffs/admin/index.html"
+    results_template_name = "tipoffs/admin/index_results.html"
+    index_url_name = "tipoffs_admin:index"
+    index_results_url_name = "tipoffs_admin:index_results"
+    page_title = gettext_lazy("Pollution reports")
+    header_icon = "warning"
+    paginate_by = 50
+    export_filename = "tipoffs"
+    #: Case fields only: the reporter's identity lives in another table this view never reads.
+    list_export = [key for key, _fn in exports.COLUMNS]
+    export_headings = exports.HEADINGS
+
+    def dispatch(self, request, *args, **kwargs):
+        _require_case_access(request)
+        if self.is_export and not selectors.can_export(request.user):
             raise PermissionDenied
-        return exports.export_response(qs, fmt=export, user=request.user)
-    page = Paginator(selectors.for_queue_list(qs), 50).get_page(request.GET.get("p"))
-    page.object_list = list(page.object_list)
-    state_labels = dict(State.choices)  # once, not get_state_display's choice dict per row
-    for row in page.object_list:
-        row.state_label = state_labels.get(row.state, row.state)
-    is_intake = workflow.is_intake(request.user)
-    query = request.GET.copy()
-    query.pop("p", None)
-    return TemplateResponse(
-        request,
-        "tipoffs/admin/index.html",
-        {
-            "form": form,
-            "queue": queue,
-            "queues": QUEUES,
-            "page_obj": page,
-            "today": timezone.localdate(),
-            "is_intake": is_intake,
-            "departments": Department.objects.filter(is_active=True) if is_intake else [],
-            "can_export": selectors.can_export(request.user),
-            "querystring": query.urlencode(),
-        },
-    )
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def is_intake(self) -> bool:
+        return workflow.is_intake(self.request.user)
+
+    @cached_property
+    def show_export_buttons(self):
+        return selectors.can_export(self.request.user)
+
+    def get_base_queryset(self):
+        qs = selectors.tipoffs_for_user(user=self.request.user)
+        if self.is_export:
+            return qs.prefetch_related("assignments__department")
+        return selectors.for_queue_list(qs)
+
+    def order_queryset(self, queryset):
+        return queryset  # the queue decides the order (TipoffFilterSet.filter_queryset)
+
+    def filter_queryset(self, queryset):
+        # Always: the default queue applies even when another filter's value is refused.
+        return self.filters.filter_queryset(queryset)
+
+    def to_row_dict(self, item):
+        values = {key: fn(item) for key, fn in exports.COLUMNS}
+        return {key: values[key] for key in self.list_export}
+
+    def stream_csv(self, queryset):
+        yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a BOM
+        yield from super().stream_csv(queryset.iterator(chunk_size=2000))
+
+    @cached_property
+    def columns(self):
+        columns = [
+            TitleColumn("reference", label=_("Case"), url_name="tipoffs_admin:case", sort_key=None),
+            Column("category", label=_("Category")),
+            Column("subdistrict", label=_("Sub-district"), accessor="subdistrict.name"),
+            Column("state", label=_("State"), accessor="get_state_display"),
+            DepartmentsColumn("departments", label=_("Departments")),
+            DeadlineColumn("due_date", label=_("Deadline")),
+            DateColumn("submitted_at", label=_("Submitted")),
+        ]
+        if self.is_intake:
+            columns.insert(0, CheckboxColumn("select", label=_("Select")))
+        return columns
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            queue=self.filters.current_queue,
+            queues=QUEUES,
+            is_intake=self.is_intake,
+            departments=Department.objects.filter(is_active=True) if self.is_intake else [],
+        )
+        return context
+
+
+index = never_cache(TipoffIndexView.as_view())
+index_results = never_cache(TipoffIndexView.as_view(results_only=True))
 
 
 @never_cache

@@ -12,7 +12,7 @@ import io
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from portal.spreadsheets import write_csv_row, xlsx_append_row
 
@@ -39,26 +39,29 @@ COLUMNS = [
 ]
 
 
+#: Column headings (translated when written).
+HEADINGS = {
+    "reference": _("Case number"),
+    "category": _("Category"),
+    "subdistrict": _("Sub-district"),
+    "public_location": _("Public location"),
+    "state": _("State"),
+    "submitted_at": _("Submitted at"),
+    "acceptance_due": _("Acceptance due"),
+    "handling_due": _("Handling due"),
+    "current_deadline": _("Current deadline"),
+    "extension_days": _("Extension (days)"),
+    "departments": _("Departments"),
+    "finding": _("Finding"),
+    "resolved_at": _("Resolved at"),
+    "rating": _("Rating"),
+    "confidentiality": _("Confidentiality"),
+    "channel": _("Channel"),
+}
+
+
 def headers() -> list[str]:
-    labels = {
-        "reference": _("Case number"),
-        "category": _("Category"),
-        "subdistrict": _("Sub-district"),
-        "public_location": _("Public location"),
-        "state": _("State"),
-        "submitted_at": _("Submitted at"),
-        "acceptance_due": _("Acceptance due"),
-        "handling_due": _("Handling due"),
-        "current_deadline": _("Current deadline"),
-        "extension_days": _("Extension (days)"),
-        "departments": _("Departments"),
-        "finding": _("Finding"),
-        "resolved_at": _("Resolved at"),
-        "rating": _("Rating"),
-        "confidentiality": _("Confidentiality"),
-        "channel": _("Channel"),
-    }
-    return [str(labels[key]) for key, _fn in COLUMNS]
+    return [str(HEADINGS[key]) for key, _fn in COLUMNS]
 
 
 def rows(queryset):

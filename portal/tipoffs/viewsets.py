@@ -45,6 +45,7 @@ class TipoffCaseViewSet(GuardedViewSet):
     def get_urlpatterns(self):
         return [
             path("", admin_views.index, name="index"),
+            path("results/", admin_views.index_results, name="index_results"),
             path("bulk-assign/", admin_views.bulk_assign, name="bulk_assign"),
             path("rewards/", admin_views.rewards, name="rewards"),
             path("<int:pk>/", admin_views.case, name="case"),
