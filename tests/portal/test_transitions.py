@@ -17,6 +17,7 @@ from portal.models import Notification
 from portal.tipoffs import notifications, workflow
 from portal.tipoffs.models import EventKind, State, Tipoff, TipoffEvent
 from portal.transitions import StateMachine, Transition, transition
+from tests.factories import UserFactory
 from tests.tipoffs.conftest import (  # noqa: F401 (fixtures)
     T0,
     _calendar_2027,
@@ -219,11 +220,34 @@ def test_inside_a_callers_transaction_a_refused_step_rolls_back_alone(submit, in
     assert Tipoff.objects.get(pk=second.pk).state == State.SUBMITTED
 
 
-# serialized_rollback: an earlier transactional test's flush removed the categories the
-# migrations created; this restores them.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_outside_a_transaction_the_step_is_committed_durably(submit, intake):
-    tipoff = submit()
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_step_is_committed_durably(subdistrict):
+    # An earlier transactional test's flush may have removed what the migrations seed: the
+    # taxonomy and the intake group's permissions. Put back what this test needs.
+    from django.apps import apps
+
+    from portal import roles
+    from portal.tipoffs.models import Category
+    from portal.tipoffs.taxonomy import seed_taxonomy
+
+    if not Category.objects.filter(code="air-dust").exists():
+        seed_taxonomy(Category)
+    roles.grant_permissions(
+        apps, roles.INTAKE_OFFICER, ["tipoffs.intake_tipoff", "tipoffs.view_tipoff"]
+    )
+    intake = UserFactory(username="intake-durable", roles=[roles.INTAKE_OFFICER])
+    tipoff = workflow.tipoff_submit(
+        category=Category.objects.get(code="air-dust"),
+        subdistrict=subdistrict,
+        address="炳草岗大街 1 号",
+        latitude=None,
+        longitude=None,
+        observed_at=T0,
+        description="工地夜间施工，扬尘很大，影响附近居民休息。",
+        extra_answers={},
+        confidentiality="anonymous",
+        now=T0,
+    )
     assert not connection.in_atomic_block
     transition(workflow.MACHINE, tipoff, "accept", actor=intake, now=T0)
     assert not connection.in_atomic_block
