@@ -60,7 +60,9 @@ def test_each_transition_from_each_state(analyst, action, state):
     assert (event.kind, event.actor) == (EVENTS[action], analyst)
 
 
-@pytest.mark.parametrize("role", [None, roles.EDITOR, roles.DEPARTMENT_HANDLER, roles.DISCLOSURE_OFFICER])
+@pytest.mark.parametrize(
+    "role", [None, roles.EDITOR, roles.DEPARTMENT_HANDLER, roles.DISCLOSURE_OFFICER]
+)
 def test_only_fieldwork_managers_open_and_close_and_a_refusal_writes_nothing(role):
     user = UserFactory(username="someone", roles=[role] if role else [])
     draft = build_survey(slug="draft", status=Survey.Status.DRAFT)
