@@ -724,6 +724,9 @@ class SurveyEvent(AppendOnlyModel):
         INCLUDED = "included", _("Response included again")
         MARGINS = "margins", _("Population margins uploaded")
         RELEASED = "released", _("Release published")
+        OPENED = "opened", _("Survey opened")
+        CLOSED = "closed", _("Survey closed")
+        WITHDRAWN = "withdrawn", _("Survey set back to draft")
 
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -15,8 +15,17 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from portal import audit, codes, ratelimit
+from portal.transitions import (
+    Context,
+    StateMachine,
+    Transition,
+    TransitionForbidden,
+    TransitionNotAllowed,
+    transition,
+)
 from surveys.models import (
     AbuseSignal,
     Answer,
@@ -31,7 +40,14 @@ from surveys.models import (
     SurveyToken,
     TokenBatch,
 )
-from surveys.questionnaire import CleanedResponse, SurveyStructure, validate_submission
+from surveys.policies import survey_data_policy
+from surveys.questionnaire import (
+    CleanedResponse,
+    SurveyStructure,
+    load_structure,
+    structure_problems,
+    validate_submission,
+)
 from surveys.signals import response_completed
 
 TOKEN_LENGTH = 12
@@ -493,3 +509,150 @@ def _margins_store(*, survey, margins, label, source_note, illustrative, filenam
         detail=f"margins: {label}"[:500],
     )
     return record
+
+
+# --- Opening and closing a survey (the SURVEYS state machine) ----------------------------------
+
+
+def _may_run_fieldwork(actor, survey: Survey) -> bool:
+    """Opening, closing and withdrawing are fieldwork decisions (``manage_fieldwork``)."""
+    return actor is not None and survey_data_policy.user_has_permission(actor, "manage_fieldwork")
+
+
+def _may_close(actor, survey: Survey) -> bool:
+    """The fieldwork manager, or the system (``actor=None``: ``survey_close_due`` once the
+    closing time has passed)."""
+    return actor is None or _may_run_fieldwork(actor, survey)
+
+
+def _check_structure(ctx: Context) -> None:
+    """A survey opens only with a complete questionnaire (checked on the locked row)."""
+    problems = structure_problems(load_structure(ctx.obj))
+    if problems:
+        raise TransitionNotAllowed(
+            _("The survey cannot open until this is fixed: %(p)s") % {"p": "; ".join(problems)},
+            code="structure",
+        )
+
+
+def _survey_event(ctx: Context, kind: str) -> SurveyEvent:
+    return SurveyEvent.objects.create(
+        survey=ctx.obj,
+        kind=kind,
+        actor=ctx.actor,
+        detail=ctx.data.get("detail", "")[:500],
+    )
+
+
+def _survey_forbidden(ctx: Context) -> TransitionForbidden:
+    return TransitionForbidden(_("Only fieldwork managers may open or close a survey."))
+
+
+SURVEYS = StateMachine(
+    "surveys",
+    model=Survey,
+    state_field="status",
+    write_event=_survey_event,
+    forbidden=_survey_forbidden,
+    transitions=[
+        Transition(
+            "open",
+            (Survey.Status.DRAFT,),
+            Survey.Status.OPEN,
+            policy=_may_run_fieldwork,
+            event=SurveyEvent.Kind.OPENED,
+            apply=_check_structure,
+            label=pgettext_lazy("survey action", "open"),
+        ),
+        Transition(
+            "reopen",
+            (Survey.Status.CLOSED,),
+            Survey.Status.OPEN,
+            policy=_may_run_fieldwork,
+            event=SurveyEvent.Kind.OPENED,
+            apply=_check_structure,
+            label=pgettext_lazy("survey action", "reopen"),
+        ),
+        Transition(
+            "close",
+            (Survey.Status.OPEN,),
+            Survey.Status.CLOSED,
+            policy=_may_close,
+            event=SurveyEvent.Kind.CLOSED,
+            label=pgettext_lazy("survey action", "close"),
+        ),
+        Transition(
+            "withdraw",
+            (Survey.Status.OPEN,),
+            Survey.Status.DRAFT,
+            policy=_may_run_fieldwork,
+            event=SurveyEvent.Kind.WITHDRAWN,
+            label=pgettext_lazy("survey action", "set back to draft"),
+        ),
+    ],
+)
+
+#: Which action moves a survey from one status to another (the edit form's status field).
+SURVEY_ACTIONS = {
+    (Survey.Status.DRAFT, Survey.Status.OPEN): "open",
+    (Survey.Status.CLOSED, Survey.Status.OPEN): "reopen",
+    (Survey.Status.OPEN, Survey.Status.CLOSED): "close",
+    (Survey.Status.OPEN, Survey.Status.DRAFT): "withdraw",
+}
+
+
+def survey_open(*, survey: Survey, actor, now: dt.datetime | None = None) -> Survey:
+    """Open a draft (or reopen a closed) survey; its questionnaire must be complete."""
+    action = "reopen" if survey.status == Survey.Status.CLOSED else "open"
+    return transition(SURVEYS, survey, action, actor=actor, now=now).obj
+
+
+def survey_close(
+    *, survey: Survey, actor, now: dt.datetime | None = None, detail: str = ""
+) -> Survey:
+    """Close an open survey (``actor=None``: the system, when the closing time has passed)."""
+    return transition(SURVEYS, survey, "close", actor=actor, now=now, detail=detail).obj
+
+
+def survey_withdraw(
+    *, survey: Survey, actor, now: dt.datetime | None = None, detail: str = ""
+) -> Survey:
+    """Set an open survey back to draft (e.g. its questionnaire was broken by an edit)."""
+    return transition(SURVEYS, survey, "withdraw", actor=actor, now=now, detail=detail).obj
+
+
+def survey_set_status(
+    *, survey: Survey, status: str, actor, now: dt.datetime | None = None
+) -> Survey:
+    """Move ``survey`` to ``status`` through the machine (the edit form's status field); a move
+    no transition allows is refused with a translated ``TransitionNotAllowed``."""
+    if status == survey.status:
+        return survey
+    action = SURVEY_ACTIONS.get((survey.status, status))
+    if action is None:
+        raise TransitionNotAllowed(
+            _("A survey cannot go from “%(old)s” to “%(new)s”.")
+            % {
+                "old": Survey.Status(survey.status).label,
+                "new": Survey.Status(status).label,
+            },
+            code="invalid_transition",
+        )
+    return transition(SURVEYS, survey, action, actor=actor, now=now).obj
+
+
+def surveys_close_due(*, now: dt.datetime | None = None) -> int:
+    """Close every open survey whose closing time has passed, one transition each, by the
+    system; returns how many were closed. Run by ``survey_close_due`` (hourly)."""
+    now = now or timezone.now()
+    closed = 0
+    due = Survey.objects.filter(status=Survey.Status.OPEN, closes_at__lte=now)
+    for survey in due.only("pk", "status"):
+        try:
+            transition(
+                SURVEYS, survey, "close", actor=None, now=now, detail=_("Closing time passed.")
+            )
+        except TransitionNotAllowed:  # closed by someone else in the meantime
+            continue
+        closed += 1
+    return closed

@@ -22,6 +22,8 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from portal.storage import delete_quietly, private_storage, sweep_orphans
+from portal.transitions import Context, StateMachine, Transition, TransitionNotAllowed, transition
+from surveys.models import ExportJob
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +32,94 @@ EXPORTS_FOLDER = "surveys/exports"
 
 
 def _update(job_id: int, **fields) -> None:
-    from surveys.models import ExportJob
-
+    """Progress only; the status moves through ``EXPORT_JOBS``."""
     ExportJob.objects.filter(pk=job_id).update(**fields)
+
+
+# --- The export job state machine ---------------------------------------------------------------
+
+
+class ExportJobBusy(TransitionNotAllowed):
+    """Another worker holds the job's row (or it is gone): this one leaves it alone."""
+
+
+def _system_only(actor, job) -> bool:
+    """Every step of an export job is the system's (the worker, the purge, a failed enqueue)."""
+    return actor is None
+
+
+def _lock_job(job):
+    """Lock the job's row without waiting: a row another worker holds is skipped, never waited
+    for and taken again, so a job is claimed exactly once (``SKIP LOCKED`` on PostgreSQL;
+    SQLite's ``BEGIN IMMEDIATE`` serialises the transactions)."""
+    locked = (
+        ExportJob.objects.select_for_update(skip_locked=True)
+        .select_related("survey")
+        .filter(pk=job.pk)
+        .first()
+    )
+    if locked is None:
+        raise ExportJobBusy(_("This export is being handled elsewhere."), code="busy")
+    return locked
+
+
+def _claimed(ctx: Context) -> None:
+    ctx.obj.progress = 5
+    ctx.obj.started_at = ctx.now
+
+
+def _finished(ctx: Context) -> None:
+    job = ctx.obj
+    for name in ("filename", "content_type", "file", "sha256", "size"):
+        setattr(job, name, ctx.data[name])
+    job.progress = 100
+    job.message = ""
+    job.finished_at = ctx.now
+
+
+def _failed(ctx: Context) -> None:
+    ctx.obj.message = str(ctx.data.get("message", ""))[:500]
+    ctx.obj.finished_at = ctx.now
+
+
+EXPORT_JOBS = StateMachine(
+    "export jobs",
+    model=ExportJob,
+    state_field="status",
+    lock=_lock_job,
+    transitions=[
+        Transition(
+            "claim",
+            (ExportJob.Status.QUEUED,),
+            ExportJob.Status.RUNNING,
+            policy=_system_only,
+            apply=_claimed,
+        ),
+        Transition(
+            "finish",
+            (ExportJob.Status.RUNNING,),
+            ExportJob.Status.DONE,
+            policy=_system_only,
+            apply=_finished,
+        ),
+        Transition(
+            "fail",
+            (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
+            ExportJob.Status.FAILED,
+            policy=_system_only,
+            apply=_failed,
+        ),
+    ],
+)
+
+
+def export_job_fail(job, *, message: str, now=None) -> bool:
+    """Mark a queued or running job failed; False when it had finished (or is held elsewhere)."""
+    try:
+        transition(EXPORT_JOBS, job, "fail", actor=None, now=now, message=message)
+    except TransitionNotAllowed:
+        return False
+    return True
 
 
 def export_job_start(*, survey, kind: str, user):
@@ -41,7 +128,6 @@ def export_job_start(*, survey, kind: str, user):
     The caller has checked that ``user`` may export the survey. A job whose task cannot be
     enqueued is marked failed (nothing is left queued forever)."""
     from surveys.exports import EXPORT_BUILDERS
-    from surveys.models import ExportJob
 
     if kind not in EXPORT_BUILDERS:
         raise ValueError(f"unknown export kind {kind!r}")
@@ -55,12 +141,7 @@ def export_job_start(*, survey, kind: str, user):
         run_export_job.enqueue(job.pk)
     except Exception:
         logger.exception("Export job %s could not be enqueued", job.pk)
-        _update(
-            job.pk,
-            status=ExportJob.Status.FAILED,
-            message=_("The export could not be started; try again later."),
-            finished_at=timezone.now(),
-        )
+        export_job_fail(job, message=_("The export could not be started; try again later."))
     job.refresh_from_db(fields=["status", "progress", "message", "finished_at", "size"])
     return job
 
@@ -69,15 +150,13 @@ def build_export(job_id: int) -> str:
     """Run export job ``job_id`` now (the body of the task); returns its final status."""
     from surveys.analysis import AnalysisError, analyse
     from surveys.exports import EXPORT_BUILDERS
-    from surveys.models import ExportJob
 
-    job = ExportJob.objects.select_related("survey").filter(pk=job_id).first()
+    job = ExportJob.objects.filter(pk=job_id).first()
     if job is None or job.status != ExportJob.Status.QUEUED:
         return "nothing to do"
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING, progress=5, started_at=timezone.now()
-    )
-    if not claimed:  # another worker took it
+    try:  # the claim decides, on the locked row: exactly one worker gets past it
+        job = transition(EXPORT_JOBS, job, "claim", actor=None).obj
+    except TransitionNotAllowed:  # another worker took it
         return "nothing to do"
     builder = EXPORT_BUILDERS[job.kind]
 
@@ -91,40 +170,33 @@ def build_export(job_id: int) -> str:
             progress(40)
             content = builder.build(analysis, progress)
         except AnalysisError as error:
-            _update(
-                job_id,
-                status=ExportJob.Status.FAILED,
-                message=str(error)[:500],
-                finished_at=timezone.now(),
-            )
+            export_job_fail(job, message=str(error))
             return ExportJob.Status.FAILED
         except Exception as error:
             logger.exception("Export job %s (%s) failed", job_id, job.kind)
-            _update(
-                job_id,
-                status=ExportJob.Status.FAILED,
-                message=(
-                    _("The export failed (%(error)s); the administrators have been notified.")
-                    % {"error": type(error).__name__}
-                )[:500],
-                finished_at=timezone.now(),
+            export_job_fail(
+                job,
+                message=_("The export failed (%(error)s); the administrators have been notified.")
+                % {"error": type(error).__name__},
             )
             return ExportJob.Status.FAILED
         filename = builder.filename(job.survey)
         stored = store_export_file(job, filename, content)
         try:
-            _update(
-                job_id,
-                status=ExportJob.Status.DONE,
-                progress=100,
+            transition(
+                EXPORT_JOBS,
+                job,
+                "finish",
+                actor=None,
                 filename=filename,
                 content_type=builder.content_type,
                 file=stored,
                 sha256=hashlib.sha256(content).hexdigest(),
                 size=len(content),
-                message="",
-                finished_at=timezone.now(),
             )
+        except TransitionNotAllowed:  # marked failed meanwhile (the purge took it for lost)
+            delete_quietly(private_storage(), [stored])
+            return ExportJob.Status.FAILED
         except BaseException:
             delete_quietly(private_storage(), [stored])
             raise
@@ -156,8 +228,6 @@ def export_jobs_purge(*, now=None) -> dict[str, int]:
     Files are deleted through the storage API after their rows; files that no job refers to any
     more (a survey deleted with its jobs, a crash between writing and recording a file) are found
     with ``storage.listdir`` and deleted once older than ``EXPORT_STALE_HOURS``."""
-    from surveys.models import ExportJob
-
     now = now or timezone.now()
     keep_days = settings.SURVEYS_EXPORT_KEEP_DAYS
     old = ExportJob.objects.filter(created_at__lt=now - dt.timedelta(days=keep_days))
@@ -171,12 +241,12 @@ def export_jobs_purge(*, now=None) -> dict[str, int]:
         referenced=set(ExportJob.objects.exclude(file="").values_list("file", flat=True)),
         older_than=dt.timedelta(hours=EXPORT_STALE_HOURS),
     )
-    stale = ExportJob.objects.filter(
+    stale = 0
+    for job in ExportJob.objects.filter(
         status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
         created_at__lt=now - dt.timedelta(hours=EXPORT_STALE_HOURS),
-    ).update(
-        status=ExportJob.Status.FAILED,
-        message=_("The export stopped without finishing; start it again."),
-        finished_at=now,
-    )
+    ).only("pk", "status"):
+        stale += export_job_fail(
+            job, message=_("The export stopped without finishing; start it again."), now=now
+        )
     return {"exports": deleted, "stale": stale, "orphans": orphans}

@@ -15,31 +15,50 @@ from wagtail.snippets.views.snippets import (
 
 from portal.admin_menu import GuardedViewSet
 from portal.audit_admin import AuditViewSetMixin
-from surveys import admin_views, analyst_views, release_views
+from portal.transitions import TransitionForbidden, TransitionNotAllowed
+from surveys import admin_views, analyst_views, release_views, services
 from surveys.models import ImportBatch, Survey, SurveyEvent, TokenBatch
 from surveys.questionnaire import load_structure, structure_problems
 from surveys.selectors import can_view_responses
 
 
 class StructureCheckMixin:
-    """After a save, check the questionnaire's structure (inline questions are only complete
-    once saved): a survey with problems stays a draft and the editor is told what to fix."""
+    """Status changes go through the survey state machine (``surveys.services.SURVEYS``), never
+    straight from the form: the row is saved with its stored status, then the requested move is
+    asked of the machine (policy, from-state, a complete questionnaire, an event row). After the
+    save the questionnaire's structure is checked (inline questions are only complete once
+    saved): an open survey with problems goes back to draft and the editor is told what to fix."""
 
     def save_instance(self):
+        instance = self.form.instance
+        requested = instance.status
+        stored = None
+        if instance.pk:
+            stored = Survey.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+        instance.status = stored or Survey.Status.DRAFT
         survey = super().save_instance()
         problems = structure_problems(load_structure(survey))
-        if not problems:
-            return survey
         listed = "; ".join(problems)
-        if survey.status == Survey.Status.OPEN:
-            Survey.objects.filter(pk=survey.pk).update(status=Survey.Status.DRAFT)
-            survey.status = Survey.Status.DRAFT
+        if problems and survey.status == Survey.Status.OPEN:
+            survey = services.survey_withdraw(survey=survey, actor=None, detail=listed)
             messages.error(
                 self.request,
                 _g("The survey was saved as a draft and cannot open until this is fixed: %(p)s")
                 % {"p": listed},
             )
-        else:
+            return survey
+        if requested != survey.status:
+            try:
+                survey = services.survey_set_status(
+                    survey=survey, status=requested, actor=self.request.user
+                )
+            except (TransitionNotAllowed, TransitionForbidden) as refusal:
+                text = " ".join(getattr(refusal, "messages", None) or [str(refusal)])
+                messages.error(
+                    self.request, _g("Saved, but the status was not changed: %(r)s") % {"r": text}
+                )
+                return survey
+        if problems:
             messages.warning(
                 self.request,
                 _g("Saved. Fix this before the survey opens: %(p)s") % {"p": listed},
