@@ -14,7 +14,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from portal import mfa
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,13 +139,21 @@ def test_a_sign_in_with_password_and_code_completes_the_step(client, mfa_on, enr
     assert client.get("/admin/").status_code == 200
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_enrolling_counts_as_the_step(client, mfa_on, editor):
+@pytest.mark.django_db(transaction=True)
+def test_enrolling_counts_as_the_step(client, mfa_on):
     """The activation form checks a code from the new authenticator: no second code at once.
 
     allauth announces the new authenticator after its transaction commits, inside the request:
     a transactional test, so that the commit (and the receiver) happen before the session is saved.
+    An earlier transactional test's flush may have emptied the groups the migrations made, so the
+    test grants the editor's admin access itself.
     """
+    from django.apps import apps
+
+    from portal import roles
+
+    roles.grant_permissions(apps, roles.EDITOR, ["wagtailadmin.access_admin"])
+    editor = UserFactory(username="editor-enrols", roles=[roles.EDITOR])
     client.post(reverse("account_login"), {"login": editor.email, "password": PASSWORD})
     assert client.get("/admin/")["Location"] == reverse("mfa_activate_totp")
     # allauth asks for the password again before an authenticator is added.
