@@ -21,8 +21,8 @@ import unicodedata
 from datetime import date
 
 from django.utils import timezone
-from django.utils.html import strip_tags
 from wagtail.models import Page
+from wagtail.rich_text import get_text_for_indexing
 from wagtail.search import index
 
 CJK_CHARS = (
@@ -67,11 +67,16 @@ def segment(text: str) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Plain text of an HTML fragment with block boundaries kept as spaces."""
-    text = re.sub(r"<(br|/p|/li|/h\d|/td|/th|/tr|/div|/blockquote)\b[^>]*>", " ", html or "")
-    text = strip_tags(text)
-    text = text.replace("&nbsp;", " ").replace("&amp;", "&").replace("&lt;", "<")
-    return re.sub(r"\s+", " ", text.replace("&gt;", ">").replace("&quot;", '"')).strip()
+    """Plain text of an HTML fragment with block boundaries kept as spaces.
+
+    Wagtail's ``get_text_for_indexing`` strips the tags and decodes every character reference
+    exactly once (``&ldquo;两山&rdquo;`` → “两山”, ``&amp;lt;`` → ``&lt;`` as written by the
+    editor); before it, table cells, rows and divisions get the same space after them that
+    Wagtail gives paragraphs, list items and headings.
+    """
+    text = re.sub(r"(</(td|th|tr|div)\s*>)", r"\1 ", html or "", flags=re.IGNORECASE)
+    text = re.sub(r"(<br\b[^>]*>)", r"\1 ", text, flags=re.IGNORECASE)
+    return re.sub(r"\s+", " ", get_text_for_indexing(text)).strip()
 
 
 class ChineseSearchableMixin:

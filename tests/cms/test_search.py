@@ -232,3 +232,12 @@ class TestAdminPageSearch:
         assert response.status_code == 200
         assert "金沙江十年禁渔" in response.content.decode()
         assert article.pk
+
+
+def test_an_entity_in_the_body_is_indexed_as_its_character_not_its_name(column):
+    wanted = make_article(
+        column, title="践行绿水青山理念", text="&ldquo;两山&rdquo;转化通道&nbsp;持续拓宽。"
+    )
+    assert article_hits("两山") == [wanted.pk]
+    assert article_hits("ldquo") == []
+    assert article_hits("nbsp") == []

@@ -71,3 +71,20 @@ def test_snippet_is_centred_on_the_first_match_and_elided():
 def test_snippet_escapes_markup_in_the_text():
     html = snippet("<script>alert(1)</script> 生态", SearchQuery.parse("生态"))
     assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_character_references_in_rich_text_are_decoded_once_for_the_index():
+    from portal.search import html_to_text
+
+    text = html_to_text("<p>&ldquo;两山&rdquo;理念&nbsp;写作&amp;lt;b&amp;gt;</p><p>下一段</p>")
+    assert text == "“两山”理念 写作&lt;b&gt; 下一段"
+    assert "ldquo" not in segment(text) and "rdquo" not in segment(text)
+    assert "两山" in segment(text).split()
+
+
+def test_block_boundaries_and_table_cells_stay_apart():
+    from portal.search import html_to_text
+
+    assert html_to_text("<p>生态</p><p>文明</p>") == "生态 文明"
+    assert html_to_text("<table><tr><td>水质</td><td>优良</td></tr></table>") == "水质 优良"
+    assert html_to_text("甲<br>乙<br/>丙") == "甲 乙 丙"
