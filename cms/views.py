@@ -36,14 +36,16 @@ def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("cms:sitemap"))
     lines = ["User-agent: *"]
     if settings.PORTAL_ROBOTS_ALLOW:
-        lines += [
-            "Disallow: /admin/",
-            "Disallow: /accounts/",
-            "Disallow: /me/",
-            "Disallow: /search/",
-            "Disallow: /en/search/",
-            "Allow: /",
+        lines.append("Disallow: /admin/")
+        # Sign-in, the personal area and search results, under every language prefix
+        # (the default language at /, the others under /<code>/, e.g. /en/).
+        prefixes = [""] + [
+            f"/{code}" for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE
         ]
+        for prefix in prefixes:
+            lines += [f"Disallow: {prefix}/accounts/", f"Disallow: {prefix}/me/"]
+            lines.append(f"Disallow: {prefix}/search/")
+        lines.append("Allow: /")
     else:
         lines.append("Disallow: /")
     lines += ["", f"Sitemap: {sitemap_url}", ""]

@@ -84,6 +84,9 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_private_area
     body = response.content.decode()
     assert response["Content-Type"].startswith("text/plain")
     assert "Disallow: /admin/" in body
+    for private in ("/accounts/", "/me/", "/search/"):
+        assert f"Disallow: {private}" in body
+        assert f"Disallow: /en{private}" in body
     assert "Sitemap: http://testserver/sitemap.xml" in body
 
 
