@@ -24,7 +24,7 @@ urlpatterns = [
     ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("open311/v2/", include("portal.tipoffs.open311_urls")),
+    path("open311/", include("portal.tipoffs.open311_urls")),
 ]
 
 if settings.DEBUG:

@@ -14,6 +14,11 @@ from portal import process_cache
 from portal.models import Subdistrict, phone_validator
 from portal.tipoffs.models import Category, Confidentiality
 from portal.tipoffs.photos import MAX_PHOTOS, process_upload
+from portal.tipoffs.validators import (
+    DESCRIPTION_MAX_LENGTH,
+    DESCRIPTION_MIN_LENGTH,
+    check_report_details,
+)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -135,8 +140,8 @@ class TipoffForm(forms.Form):
     )
     description = forms.CharField(
         label=_("What did you see, hear or smell?"),
-        min_length=10,
-        max_length=5000,
+        min_length=DESCRIPTION_MIN_LENGTH,
+        max_length=DESCRIPTION_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("Who is polluting, how, since when. At least 10 characters."),
     )
@@ -240,18 +245,22 @@ class TipoffForm(forms.Form):
         if (lat is None) != (lon is None):
             raise ValidationError(_("Give both coordinates or none."))
         category = data.get("category")
-        answers = {}
+        data["extra_answers"] = {}
         if isinstance(category, Category):
-            for question in category.extra_questions or []:
-                value = data.get(f"extra_{category.code}_{question['key']}")
-                if question.get("required") and not value:
-                    self.add_error(
-                        f"extra_{category.code}_{question['key']}",
-                        _("This question needs an answer."),
-                    )
-                if value:
-                    answers[question["label"]] = value
-        data["extra_answers"] = answers
+            # The same rules as the Open311 API (validators.check_report_details).
+            prefix = f"extra_{category.code}_"
+            details = check_report_details(
+                category.extra_questions,
+                description=data.get("description"),
+                answers={
+                    q["key"]: data.get(prefix + q["key"]) for q in category.extra_questions or []
+                },
+            )
+            for key, messages in details.errors.items():
+                name = "description" if key == "description" else prefix + key
+                if name not in self.errors:
+                    self.add_error(name, messages)
+            data["extra_answers"] = details.answers
         return data
 
 
