@@ -102,8 +102,9 @@ def _xml_fill(node, item: dict) -> None:
 
 
 def _known(data: dict) -> dict:
-    """``data`` without the values that are unknown (None): omitted, as the spec wants."""
-    return {key: value for key, value in data.items() if value is not None}
+    """``data`` without the values that are unknown (None or empty): omitted, as the spec wants
+    for optional fields, rather than an empty element in XML or a null/empty string in JSON."""
+    return {key: value for key, value in data.items() if value is not None and value != ""}
 
 
 def respond(
@@ -368,9 +369,9 @@ def _request_data(tipoff: Tipoff, base: str) -> dict:
         "status_notes": _status_notes(tipoff),
         "service_name": tipoff.category.name,
         "service_code": tipoff.category.code,
-        "description": "",
+        # No "description": the reporter's text may name them. No service_notice, address_id or
+        # zipcode: none is known, and unknown values are omitted.
         "agency_responsible": agency,
-        "service_notice": "",
         "requested_datetime": timezone.localtime(tipoff.submitted_at).isoformat(),
         "updated_datetime": timezone.localtime(updated).isoformat(),
         "expected_datetime": (
@@ -381,8 +382,6 @@ def _request_data(tipoff: Tipoff, base: str) -> dict:
             else None
         ),
         "address": f"{tipoff.subdistrict.name}{tipoff.public_address}",
-        "address_id": "",
-        "zipcode": "",
         "lat": _round(tipoff.latitude),
         "long": _round(tipoff.longitude),
         "media_url": media or None,
@@ -565,4 +564,4 @@ def _create(request, fmt):
         "service_notice": category.urgent_notice,
         "tracking_code": tipoff.display_code,
     }
-    return respond([data], fmt, root="service_requests", item="request")
+    return respond([_known(data)], fmt, root="service_requests", item="request")

@@ -268,6 +268,9 @@ ROUTES: dict[str, Route] = {
     "open311:token": Route(
         NOBODY, rev("open311:token", token="00000000-0000-0000-0000-000000000000", fmt="json")
     ),
+    "open311:discovery": Route(ALL, rev("open311:discovery", fmt="json")),
+    "open311:openapi": Route(ALL, rev("open311:openapi")),
+    "open311:not_found": Route(NOBODY, rev("open311:not_found", rest="v2/requests.csv")),
     # cms
     "cms:search": Route(ALL, lambda w: reverse("cms:search") + "?q=%E7%8E%AF%E5%A2%83"),
     "cms:column_rss": Route(ALL, rev("cms:column_rss")),
