@@ -33,7 +33,13 @@ def as_list(value):
 
 
 @pytest.fixture
-def api(live_server, django_db_serialized_rollback, subdistrict):
+def api(live_server, django_db_serialized_rollback, subdistrict, monkeypatch):
+    # One request per connection, so that no live-server thread outlives the test waiting for a
+    # next request on a kept-alive connection (it would close the shared in-memory SQLite
+    # connection after the server stopped sharing it).
+    defaults = requests.utils.default_headers()
+    defaults["Connection"] = "close"
+    monkeypatch.setattr(requests.sessions, "default_headers", lambda: defaults.copy())
     key = Open311Client.objects.create(name="12345 平台").api_key
     return {"root": f"{live_server.url}/open311/v2", "key": key, "subdistrict": subdistrict}
 
