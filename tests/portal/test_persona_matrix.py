@@ -401,7 +401,6 @@ ROUTES: dict[str, Route] = {
     # Tip-off case work
     "tipoffs_admin:index": Route(TIPOFF_QUEUE, rev("tipoffs_admin:index")),
     "tipoffs_admin:index_results": Route(TIPOFF_QUEUE, rev("tipoffs_admin:index_results")),
-    "tipoffs_admin:bulk_assign": Route({"intake"}, rev("tipoffs_admin:bulk_assign"), "post"),
     "tipoffs_admin:rewards": Route({"intake"}, rev("tipoffs_admin:rewards")),
     "tipoffs_admin:case": Route(TIPOFF_CASE, rev("tipoffs_admin:case", pk=lambda w: w.tipoff.pk)),
     "tipoffs_admin:original_photo": Route(
