@@ -408,6 +408,7 @@ ROUTES: dict[str, Route] = {
     ),
     # Survey fieldwork, analysis, releases and exports
     "surveys_admin:index": Route(ANALYSTS, rev("surveys_admin:index")),
+    "surveys_admin:index_results": Route(ANALYSTS, rev("surveys_admin:index_results")),
     "surveys_admin:fieldwork": Route(ANALYSTS, rev("surveys_admin:fieldwork", pk=SURVEY_PK)),
     "surveys_admin:tokens": Route(ANALYSTS, rev("surveys_admin:tokens", pk=SURVEY_PK)),
     "surveys_admin:import": Route(ANALYSTS, rev("surveys_admin:import", pk=SURVEY_PK)),
@@ -425,6 +426,9 @@ ROUTES: dict[str, Route] = {
     ),
     "surveys_admin:margins": Route(ANALYSTS, rev("surveys_admin:margins", pk=SURVEY_PK)),
     "surveys_admin:releases": Route(ANALYSTS, rev("surveys_admin:releases", pk=SURVEY_PK)),
+    "surveys_admin:releases_results": Route(
+        ANALYSTS, rev("surveys_admin:releases_results", pk=SURVEY_PK)
+    ),
     "surveys_admin:release_publish": Route(
         ANALYSTS, rev("surveys_admin:release_publish", pk=SURVEY_PK)
     ),
@@ -454,6 +458,7 @@ ROUTES: dict[str, Route] = {
     ),
     # Disclosure requests
     "disclosure_admin:queue": Route(OFFICERS, rev("disclosure_admin:queue")),
+    "disclosure_admin:queue_results": Route(OFFICERS, rev("disclosure_admin:queue_results")),
     "disclosure_admin:detail": Route(
         OFFICERS, rev("disclosure_admin:detail", pk=lambda w: w.disclosure_request.pk)
     ),
