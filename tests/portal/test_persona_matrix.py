@@ -466,6 +466,9 @@ ROUTES: dict[str, Route] = {
     "learning_admin:statistics": Route(
         frozenset({"editor", "analyst", "administrator"}), rev("learning_admin:statistics")
     ),
+    "learning_admin:statistics_results": Route(
+        frozenset({"editor", "analyst", "administrator"}), rev("learning_admin:statistics_results")
+    ),
     "learning_admin:desk": Route(
         frozenset({"editor", "administrator"}), rev("learning_admin:desk")
     ),
