@@ -126,3 +126,21 @@ def test_anonymous_is_sent_to_sign_in(client, submit, dept_a):
     response = client.post(bulk_assign_url(case.pk), {"departments": [dept_a.pk]})
     assert response.status_code == 302 and "login" in response["Location"]
     assert Tipoff.objects.get(pk=case.pk).state == State.SUBMITTED
+
+
+def test_a_case_whose_deadline_cannot_be_computed_is_named_not_a_server_error(
+    client, intake, submit, dept_a, monkeypatch
+):
+    from portal.tipoffs import workflow
+    from portal.workdays import WorkdayCalendarUnknown
+
+    case = submit()
+
+    def unknown(**kwargs):
+        raise WorkdayCalendarUnknown(2099)
+
+    monkeypatch.setattr(workflow, "tipoff_assign", unknown)
+    login(client, intake)
+    response = client.post(bulk_assign_url(case.pk), {"departments": [dept_a.pk]}, follow=True)
+    assert response.status_code == 200
+    assert any(t.startswith(case.reference) for t in messages_of(response))
