@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 
 from disclosure import deadlines, forms, selectors, workflow
@@ -172,8 +172,9 @@ class RequestIndexView(generic.IndexView):
             ),
             Column("applicant_name", label=_("Applicant")),
             Column("status", label=_("Status"), accessor="get_status_display"),
-            DateColumn("received_on", label=_("Received")),
-            DateColumn("due_on", label=_("Due")),
+            # Plain dates: a deadline reads as a day, never as "in 3 days" / "just now".
+            Column("received_on", label=_("Received"), accessor=lambda r: _day(r.received_on)),
+            Column("due_on", label=_("Due"), accessor=lambda r: _day(r.due_on) or "—"),
             DaysLeftColumn("days_left", label=_("Working days left"), today=timezone.localdate()),
             Column("department", label=_("Department"), accessor="department.name"),
             Column("reply_type", label=_("Reply type"), accessor="get_reply_type_display"),
