@@ -201,3 +201,13 @@ def test_the_action_panel_offers_what_the_transition_table_allows(client, office
     assert "end_consultation" in actions(requests_["paused"])
     assert "reply" not in actions(requests_["replied"])
     assert "close" in actions(requests_["replied"])
+
+
+def test_the_start_page_counts_link_to_the_named_queues(client, officer, requests_):
+    client.force_login(officer)
+    home = client.get(reverse("wagtailadmin_home")).content.decode()
+    queue = reverse("disclosure_admin:queue")
+    assert f"{queue}?queue=overdue" in home and f"{queue}?queue=due_soon" in home
+    overdue = client.get(queue, {"queue": "overdue"})
+    # Received in 2025: the running request is long overdue, the paused one is not listed.
+    assert listed(overdue) == [requests_["running"].tracking_number]
