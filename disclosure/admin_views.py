@@ -1,4 +1,6 @@
-"""The officer's request workflow in the Wagtail admin: queues and one page per request."""
+"""The officer's request workflow in the Wagtail admin: the queue (a Wagtail ``IndexView`` with
+a filter set and a safe export) and one page per request with the steps the transition table
+(``workflow.MACHINE``) and the request policy allow now."""
 
 from __future__ import annotations
 
@@ -6,29 +8,38 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
 
 from disclosure import deadlines, forms, selectors, workflow
+from disclosure.filters import QUEUES, RequestFilterSet
 from disclosure.models import DisclosureRequest
+from disclosure.policies import request_policy
 
 Status = DisclosureRequest.Status
 
-#: action name -> (form class, allowed statuses, button label)
+#: The request page's action panel: action -> form. Which of them a user sees on a request is
+#: the transition table's answer (``workflow.MACHINE.is_allowed``: from-status and policy).
 ACTIONS = {
-    "assign": (forms.AssignForm, {Status.RECEIVED, Status.PROCESSING, Status.IN_CONSULTATION}),
-    "ask_supplement": (forms.NoteForm, {Status.RECEIVED, Status.PROCESSING}),
-    "receive_supplement": (forms.OptionalNoteForm, {Status.SUPPLEMENT_REQUESTED}),
-    "start_consultation": (forms.NoteForm, {Status.RECEIVED, Status.PROCESSING}),
-    "end_consultation": (forms.OptionalNoteForm, {Status.IN_CONSULTATION}),
-    "extend": (forms.ExtendForm, {Status.RECEIVED, Status.PROCESSING}),
-    "reply": (forms.ReplyForm, {Status.RECEIVED, Status.PROCESSING, Status.SUPPLEMENT_REQUESTED}),
-    "redirect": (forms.NoteForm, {Status.RECEIVED, Status.PROCESSING}),
-    "close": (forms.OptionalNoteForm, {Status.REPLIED}),
-    "note": (forms.NoteForm, set(Status.values)),
+    "assign": forms.AssignForm,
+    "ask_supplement": forms.NoteForm,
+    "receive_supplement": forms.OptionalNoteForm,
+    "start_consultation": forms.NoteForm,
+    "end_consultation": forms.OptionalNoteForm,
+    "extend": forms.ExtendForm,
+    "reply": forms.ReplyForm,
+    "redirect": forms.NoteForm,
+    "close": forms.OptionalNoteForm,
+    "note": forms.NoteForm,
 }
+#: Panel action -> the transition it runs (where the names differ).
+TRANSITION_OF = {"note": "add_note"}
 ACTION_LABELS = {
     "assign": _("Assign to a department"),
     "ask_supplement": _("Ask for a supplement (补正, Art. 30)"),
@@ -48,33 +59,135 @@ def _check(request):
         raise PermissionDenied
 
 
-@never_cache
-def queue(request):
-    _check(request)
-    today = timezone.localdate()
-    queues = selectors.request_queues(user=request.user, today=today)
-    recent = list(
-        selectors.requests_for_user(user=request.user)
-        .filter(status__in=[Status.REPLIED, Status.CLOSED])
-        .order_by("-replied_on", "-pk")[:20]
-    )
-    return render(
-        request,
-        "disclosure/admin/request_queue.html",
-        {
-            "page_title": _("Disclosure requests"),
-            "header_title": _("Disclosure requests"),
-            "header_icon": "mail",
-            "queues": [
-                ("overdue", _("Overdue"), queues["overdue"]),
-                ("due_soon", _("Due within 5 working days"), queues["due_soon"]),
-                ("paused", _("Clock stopped (supplement or consultation)"), queues["paused"]),
-                ("other", _("Other open requests"), queues["other"]),
-            ],
-            "recent": recent,
-            "today": today,
-        },
-    )
+def _day(value):
+    return value.isoformat() if value else ""
+
+
+#: The queue's export: the request's handling, never the applicant (no name, ID number,
+#: contacts or the text of the request, which may name people). ``(key, heading, value)``.
+EXPORT_COLUMNS = (
+    ("tracking_number", gettext_lazy("Tracking number"), lambda r: r.tracking_number),
+    ("applicant_type", gettext_lazy("Applicant type"), lambda r: r.get_applicant_type_display()),
+    ("status", gettext_lazy("Status"), lambda r: r.get_status_display()),
+    ("received_on", gettext_lazy("Received"), lambda r: _day(r.received_on)),
+    ("due_on", gettext_lazy("Due"), lambda r: _day(r.due_on)),
+    ("extension_days", gettext_lazy("Extension (working days)"), lambda r: r.extension_days),
+    ("department", gettext_lazy("Department"), lambda r: r.department.name if r.department else ""),
+    ("reply_type", gettext_lazy("Reply type"), lambda r: r.get_reply_type_display()),
+    ("replied_on", gettext_lazy("Replied on"), lambda r: _day(r.replied_on)),
+    ("closed_on", gettext_lazy("Closed on"), lambda r: _day(r.closed_on)),
+    (
+        "redirected",
+        gettext_lazy("Redirected (Art. 39)"),
+        lambda r: _("yes") if r.redirected else "",
+    ),
+)
+#: Fields of ``DisclosureRequest`` that identify the applicant; never exported (tests check).
+IDENTITY_FIELDS = (
+    "applicant_name",
+    "contact_person",
+    "id_number",
+    "id_last4",
+    "phone",
+    "email",
+    "address",
+    "description",
+)
+
+
+class DaysLeftColumn(Column):
+    """Working days left, or how far overdue (one calendar for the page)."""
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.calendar = deadlines.WorkdayCalendar()
+
+    def get_value(self, instance):
+        left = selectors.working_days_left(instance, today=self.today, calendar=self.calendar)
+        if left is None:
+            return "—"
+        if left < 0:
+            return format_html(
+                '<strong class="overdue">{}</strong>',
+                ngettext("overdue by %(n)s working day", "overdue by %(n)s working days", -left)
+                % {"n": -left},
+            )
+        return left
+
+
+class RequestIndexView(generic.IndexView):
+    """The request queue: named queues (``?queue=open|overdue|due_soon|paused|answered|all``)
+    and filters (``filters.RequestFilterSet``) over ``selectors.requests_for_user``, with a
+    CSV/XLSX export of the identity-free ``EXPORT_COLUMNS``."""
+
+    model = DisclosureRequest
+    permission_policy = None  # asked in dispatch: request_policy "process" / "export"
+    filterset_class = RequestFilterSet
+    template_name = "disclosure/admin/request_queue.html"
+    results_template_name = "disclosure/admin/request_queue_results.html"
+    index_url_name = "disclosure_admin:queue"
+    index_results_url_name = "disclosure_admin:queue_results"
+    page_title = gettext_lazy("Disclosure requests")
+    header_icon = "mail"
+    paginate_by = 50
+    export_filename = "disclosure-requests"
+    list_export = [key for key, _h, _fn in EXPORT_COLUMNS]
+    export_headings = {key: heading for key, heading, _fn in EXPORT_COLUMNS}
+
+    def dispatch(self, request, *args, **kwargs):
+        _check(request)
+        if self.is_export and not request_policy.user_has_permission(request.user, "export"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def show_export_buttons(self):
+        return request_policy.user_has_permission(self.request.user, "export")
+
+    def get_base_queryset(self):
+        return selectors.requests_for_user(user=self.request.user)
+
+    def order_queryset(self, queryset):
+        return queryset  # the queue decides the order (RequestFilterSet.filter_queryset)
+
+    def filter_queryset(self, queryset):
+        return self.filters.filter_queryset(queryset)
+
+    def to_row_dict(self, item):
+        return {key: fn(item) for key, _h, fn in EXPORT_COLUMNS}
+
+    def stream_csv(self, queryset):
+        yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a BOM
+        yield from super().stream_csv(queryset.iterator(chunk_size=2000))
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "tracking_number",
+                label=_("Tracking number"),
+                url_name="disclosure_admin:detail",
+                sort_key=None,
+            ),
+            Column("applicant_name", label=_("Applicant")),
+            Column("status", label=_("Status"), accessor="get_status_display"),
+            # Plain dates: a deadline reads as a day, never as "in 3 days" / "just now".
+            Column("received_on", label=_("Received"), accessor=lambda r: _day(r.received_on)),
+            Column("due_on", label=_("Due"), accessor=lambda r: _day(r.due_on) or "—"),
+            DaysLeftColumn("days_left", label=_("Working days left"), today=timezone.localdate()),
+            Column("department", label=_("Department"), accessor="department.name"),
+            Column("reply_type", label=_("Reply type"), accessor="get_reply_type_display"),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(queue=self.filters.current_queue, queues=QUEUES, today=timezone.localdate())
+        return context
+
+
+queue = never_cache(RequestIndexView.as_view())
+queue_results = never_cache(RequestIndexView.as_view(results_only=True))
 
 
 def _run(action: str, req, user, data: dict):
@@ -143,8 +256,11 @@ def detail(request, pk: int):
     req = selectors.request_for_user(user=request.user, pk=pk)
     bound_action = request.POST.get("action") if request.method == "POST" else None
     action_forms = []
-    for name, (form_class, allowed) in ACTIONS.items():
-        if req.status not in allowed or not _still_possible(name, req):
+    for name, form_class in ACTIONS.items():
+        step = TRANSITION_OF.get(name, name)
+        if not workflow.MACHINE.is_allowed(step, req, request.user):
+            continue
+        if not _still_possible(name, req):
             continue
         if name == bound_action:
             form = form_class(request.POST, prefix=name)

@@ -36,8 +36,8 @@ class DisclosureOfficerHomePanel(RoleHomePanel):
         return {
             "counts": counts,
             "today": today,
-            "overdue_url": f"{queue}#queue-overdue",
-            "due_soon_url": f"{queue}#queue-due_soon",
+            "overdue_url": f"{queue}?queue=overdue",
+            "due_soon_url": f"{queue}?queue=due_soon",
             "plan_url": plan_url,
             "indicators_url": reverse("wagtailsnippets_disclosure_indicatorreading:list"),
         }

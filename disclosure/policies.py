@@ -18,6 +18,8 @@ class DisclosureRequestPolicy(ExplicitPermissionPolicy):
         "process": "disclosure.process_disclosurerequest",
         # The applicant's name, ID number and contacts.
         "view_identity": "disclosure.process_disclosurerequest",
+        # The queue's CSV/XLSX export (no applicant identity in it).
+        "export": "disclosure.process_disclosurerequest",
     }
 
 

@@ -486,6 +486,50 @@ def request_queues(*, user, today: dt.date | None = None) -> dict:
     return queues
 
 
+#: The request queue's named lists (``?queue=…``), as the officer's start panel links them.
+REQUEST_QUEUES = ("open", "overdue", "due_soon", "paused", "answered", "all")
+
+
+def in_request_queue(queryset, queue: str, *, today: dt.date | None = None):
+    """``queryset`` narrowed to one named queue, with the same rules as ``request_queues``:
+    a request whose clock is stopped (supplement, consultation) or not yet running is "paused";
+    a running one is overdue after its due day, due soon with at most ``DUE_SOON_DAYS`` working
+    days left, and otherwise just open. "answered" is replied or closed."""
+    today = today or timezone.localdate()
+    Status = DisclosureRequest.Status
+    answered = Q(status__in=[Status.REPLIED, Status.CLOSED])
+    paused = Q(status__in=[Status.SUPPLEMENT_REQUESTED, Status.IN_CONSULTATION]) | Q(
+        due_on__isnull=True
+    )
+    if queue == "all":
+        return queryset
+    if queue == "answered":
+        return queryset.filter(answered)
+    if queue == "open":
+        return queryset.exclude(answered)
+    if queue == "paused":
+        return queryset.exclude(answered).filter(paused)
+    running = queryset.exclude(answered).exclude(paused)
+    if queue == "overdue":
+        return running.filter(due_on__lt=today)
+    if queue == "due_soon":
+        # At most DUE_SOON_DAYS working days in (today, due_on]: before the next working day.
+        limit = deadlines.WorkdayCalendar().add_working_days(today, deadlines.DUE_SOON_DAYS + 1)
+        return running.filter(due_on__gte=today, due_on__lt=limit)
+    raise ValueError(f"unknown request queue {queue!r}")
+
+
+def working_days_left(request, *, today: dt.date, calendar=None) -> int | None:
+    """Working days until the request is due (negative: overdue); None while its clock is
+    stopped or once it is answered."""
+    Status = DisclosureRequest.Status
+    if not request.is_open or request.due_on is None:
+        return None
+    if request.status in (Status.SUPPLEMENT_REQUESTED, Status.IN_CONSULTATION):
+        return None
+    return (calendar or deadlines.WorkdayCalendar()).working_days_between(today, request.due_on)
+
+
 def request_for_applicant(*, tracking_number: str, id_last4: str) -> DisclosureRequest | None:
     """The request matching both the tracking number and the last 4 ID characters, else None."""
     tracking_number = (tracking_number or "").strip().upper()

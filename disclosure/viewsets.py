@@ -143,6 +143,7 @@ class RequestQueueViewSet(GuardedViewSet):
     def get_urlpatterns(self):
         return [
             path("", admin_views.queue, name="queue"),
+            path("results/", admin_views.queue_results, name="queue_results"),
             path("<int:pk>/", admin_views.detail, name="detail"),
         ]
 

@@ -72,7 +72,7 @@ ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "learning.Redemption": ("desk", "hand_over", "view_statistics"),
     },
     DISCLOSURE_OFFICER: {
-        "disclosure.DisclosureRequest": ("process", "view_identity"),
+        "disclosure.DisclosureRequest": ("process", "view_identity", "export"),
     },
     INTAKE_OFFICER: {
         "tipoffs.Tipoff": ("view", "view_all", "intake", "export", "view_reward_eligibility"),
@@ -90,7 +90,7 @@ ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     ADMINISTRATOR: {
         # Cases without who reported, the original photos or case decisions.
         "tipoffs.Tipoff": ("view", "view_all", "export"),
-        "disclosure.DisclosureRequest": ("process", "view_identity"),
+        "disclosure.DisclosureRequest": ("process", "view_identity", "export"),
         "surveys.Response": ("view_responses", "manage_fieldwork", "analyse"),
         "surveys.SurveyRelease": ("view", "download", "publish"),
         "learning.Redemption": ("desk", "hand_over", "view_statistics"),

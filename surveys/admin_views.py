@@ -11,17 +11,24 @@ import io
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views import generic
 
 from portal.models import Subdistrict
 from portal.spreadsheets import write_csv_row
 from surveys import imports, selectors, services
+from surveys.filters import FieldworkFilterSet
 from surveys.models import AgeGroup, Response, Sex, Survey
+from surveys.policies import release_policy, survey_data_policy
 from surveys.questionnaire import load_structure, structure_problems
 
 
@@ -49,9 +56,153 @@ class ImportForm(forms.Form):
     )
 
 
-def fieldwork_index(request):
-    surveys = selectors.survey_list_for_analyst(user=request.user)
-    return render(request, "surveys/admin/fieldwork_index.html", {"surveys": surveys})
+class QuotaColumn(Column):
+    """Completes towards the quota targets (each cell counted up to its target)."""
+
+    def get_value(self, instance):
+        totals = selectors.quota_totals(survey=instance)
+        if not totals["target"]:
+            return "—"
+        return f"{totals['achieved']} / {totals['target']} ({totals['percent']}%)"
+
+
+def _quota_cell(key):
+    def value(survey):
+        totals = selectors.quota_totals(survey=survey)
+        return totals[key] if totals["target"] else ""
+
+    return value
+
+
+#: The fieldwork list's export: one row of progress per survey (counts only, no responses).
+EXPORT_COLUMNS = (
+    ("title", gettext_lazy("Survey"), lambda s: s.title),
+    ("wave", gettext_lazy("Wave"), lambda s: s.wave),
+    ("year", pgettext_lazy("survey", "Year"), lambda s: s.year),
+    ("status", gettext_lazy("Status"), lambda s: s.get_status_display()),
+    ("respondent_mode", gettext_lazy("Mode"), lambda s: s.get_respondent_mode_display()),
+    ("responses", gettext_lazy("Responses"), lambda s: s.n_responses),
+    ("quota_achieved", gettext_lazy("Quota completes"), _quota_cell("achieved")),
+    ("quota_target", gettext_lazy("Quota target"), _quota_cell("target")),
+    ("quota_percent", gettext_lazy("Quota progress (%)"), _quota_cell("percent")),
+)
+
+
+class FieldworkIndexView(generic.IndexView):
+    """Fieldwork progress per survey: status, responses, quota progress; filters
+    (``filters.FieldworkFilterSet``) and a CSV/XLSX export of the same counts. Users who may read
+    responses (``survey_data_policy``) only."""
+
+    model = Survey
+    permission_policy = None  # asked by selectors.surveys_for_analyst
+    filterset_class = FieldworkFilterSet
+    template_name = "surveys/admin/fieldwork_index.html"
+    results_template_name = "surveys/admin/fieldwork_index_results.html"
+    index_url_name = "surveys_admin:index"
+    index_results_url_name = "surveys_admin:index_results"
+    page_title = gettext_lazy("Survey fieldwork")
+    header_icon = "list-ul"
+    paginate_by = 50
+    export_filename = "survey-fieldwork"
+    list_export = [key for key, _h, _fn in EXPORT_COLUMNS]
+    export_headings = {key: heading for key, heading, _fn in EXPORT_COLUMNS}
+
+    def dispatch(self, request, *args, **kwargs):
+        if not selectors.can_view_responses(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_base_queryset(self):
+        return selectors.surveys_for_analyst(user=self.request.user)
+
+    def order_queryset(self, queryset):
+        return queryset.order_by("-year", "title", "pk")
+
+    def to_row_dict(self, item):
+        return {key: fn(item) for key, _h, fn in EXPORT_COLUMNS}
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn("title", label=_("Survey"), url_name="surveys_admin:fieldwork"),
+            Column("wave", label=_("Wave")),
+            Column("status", label=_("Status"), accessor="get_status_display"),
+            Column("respondent_mode", label=_("Mode"), accessor="get_respondent_mode_display"),
+            Column("n_responses", label=_("Responses")),
+            QuotaColumn("quota", label=_("Quota progress")),
+        ]
+
+
+fieldwork_index = never_cache(FieldworkIndexView.as_view())
+fieldwork_index_results = never_cache(FieldworkIndexView.as_view(results_only=True))
+
+
+def fieldwork_actions(user, survey: Survey) -> list[dict]:
+    """The fieldwork page's action panel: each action shown when the survey policies (and for
+    the questionnaire, Wagtail's own permission on ``Survey``) allow it to this user."""
+    from wagtail.permission_policies import ModelPermissionPolicy
+
+    may_manage = survey_data_policy.user_has_permission(user, "manage_fieldwork")
+    actions = []
+
+    def add(key, label, url, *, when=True, primary=False):
+        if when:
+            actions.append({"key": key, "label": label, "url": url, "primary": primary})
+
+    add(
+        "dashboard",
+        _("Weighted rates dashboard"),
+        reverse("surveys_admin:dashboard", args=[survey.pk]),
+        when=survey_data_policy.user_has_permission(user, "analyse"),
+        primary=True,
+    )
+    add(
+        "exports",
+        _("Exports for the statistics bureau"),
+        reverse("surveys_admin:exports", args=[survey.pk]),
+        when=survey_data_policy.user_has_permission(user, "analyse"),
+    )
+    add(
+        "releases",
+        _("Releases"),
+        reverse("surveys_admin:releases", args=[survey.pk]),
+        when=release_policy.user_has_permission(user, "view"),
+    )
+    add(
+        "margins",
+        _("Population margins"),
+        reverse("surveys_admin:margins", args=[survey.pk]),
+        when=may_manage,
+    )
+    add(
+        "edit",
+        _("Edit questionnaire"),
+        reverse("wagtailsnippets_surveys_survey:edit", args=[survey.pk]),
+        when=ModelPermissionPolicy(Survey).user_has_permission(user, "change"),
+    )
+    add(
+        "tokens",
+        _("Generate tokens"),
+        reverse("surveys_admin:tokens", args=[survey.pk]),
+        when=may_manage and survey.respondent_mode == Survey.Mode.TOKEN,
+    )
+    add(
+        "import",
+        _("Import paper / telephone interviews"),
+        reverse("surveys_admin:import", args=[survey.pk]),
+        when=may_manage,
+    )
+    add(
+        "template_xlsx",
+        _("Import template (XLSX with codebook)"),
+        reverse("surveys_admin:template", args=[survey.pk, "xlsx"]),
+    )
+    add(
+        "template_csv",
+        _("Import template (CSV)"),
+        reverse("surveys_admin:template", args=[survey.pk, "csv"]),
+    )
+    return actions
 
 
 def _cross_table(survey: Survey):
@@ -99,6 +250,7 @@ def fieldwork_detail(request, pk: int):
         "import_batches": survey.import_batches.all()[:20],
         "events": survey.events.select_related("actor")[:20],
         "can_manage": selectors.can_manage_fieldwork(request.user),
+        "actions": fieldwork_actions(request.user, survey),
     }
     return render(request, "surveys/admin/fieldwork_detail.html", context)
 

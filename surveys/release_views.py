@@ -12,11 +12,16 @@ import io
 
 from django import forms
 from django.contrib import messages
+from django.db.models import BooleanField, Case, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views import generic
 
 from portal.storage import private_file_response
 from surveys import selectors, services
@@ -26,6 +31,7 @@ from surveys.analysis import (
     margin_problem_text,
     parse_survey_margins,
 )
+from surveys.filters import ReleaseFilterSet
 from surveys.margins import MarginProblem, MarginsError
 from surveys.models import ReleaseFile, Survey, SurveyRelease
 from surveys.policies import release_policy
@@ -185,20 +191,135 @@ def margins_upload(request, pk: int):
     )
 
 
-@never_cache
-def release_list(request, pk: int):
-    survey = selectors.survey_for_release(user=request.user, pk=pk, action="view")
-    releases = SurveyRelease.objects.filter(survey=survey).select_related("published_by")
-    return render(
-        request,
-        "surveys/admin/release_list.html",
-        {
-            "survey": survey,
-            "releases": releases.order_by("-version"),
-            "can_manage": release_policy.user_has_permission(request.user, "publish"),
-            "margins": current_margins(survey),
-        },
-    )
+def _release_status(release) -> str:
+    """The latest release is the one the public results page and the indicators show."""
+    return _("Current (shown publicly)") if release.is_current else _("Superseded")
+
+
+def _percent(value):
+    return "" if value is None else f"{value}%"
+
+
+#: The release list's export: what each frozen release published (no responses, no names).
+RELEASE_EXPORT_COLUMNS = (
+    ("survey", gettext_lazy("Survey"), lambda r: r.survey.title),
+    ("version", gettext_lazy("Version"), lambda r: r.label),
+    ("published_at", gettext_lazy("Published at"), lambda r: r.published_at.isoformat()),
+    ("satisfaction", gettext_lazy("Satisfaction"), lambda r: r.satisfaction),
+    ("participation", gettext_lazy("Participation"), lambda r: r.participation),
+    ("margins", gettext_lazy("Margins"), lambda r: r.margins_label),
+    ("illustrative", gettext_lazy("Illustrative margins"), lambda r: r.margins_illustrative),
+    ("status", gettext_lazy("Status"), lambda r: _release_status(r)),
+)
+
+
+class ReleaseVersionColumn(TitleColumn):
+    def get_link_url(self, instance, parent_context):
+        return reverse("surveys_admin:release", args=[instance.survey_id, instance.version])
+
+
+class ReleaseIndexView(generic.IndexView):
+    """A survey's frozen releases, newest first: filters (``filters.ReleaseFilterSet``), a
+    CSV/XLSX list of what each published, and the publish/margins actions the release policy
+    allows. Users ``release_policy`` lets view releases only."""
+
+    model = SurveyRelease
+    permission_policy = None  # asked by selectors.survey_for_release
+    filterset_class = ReleaseFilterSet
+    template_name = "surveys/admin/release_list.html"
+    results_template_name = "surveys/admin/release_list_results.html"
+    index_url_name = "surveys_admin:releases"
+    index_results_url_name = "surveys_admin:releases_results"
+    header_icon = "lock"
+    paginate_by = 50
+    list_export = [key for key, _h, _fn in RELEASE_EXPORT_COLUMNS]
+    export_headings = {key: heading for key, heading, _fn in RELEASE_EXPORT_COLUMNS}
+
+    def dispatch(self, request, *args, **kwargs):
+        self.survey = selectors.survey_for_release(
+            user=request.user, pk=kwargs["pk"], action="view"
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def page_title(self):
+        return _("Releases")
+
+    @property
+    def page_subtitle(self):
+        return self.survey.title
+
+    @property
+    def export_filename(self):
+        return f"{self.survey.slug}-releases"
+
+    def get_index_url(self):
+        return reverse(self.index_url_name, args=[self.survey.pk])
+
+    def get_index_results_url(self):
+        return reverse(self.index_results_url_name, args=[self.survey.pk])
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse("surveys_admin:index"), "label": _("Survey fieldwork")},
+            {
+                "url": reverse("surveys_admin:fieldwork", args=[self.survey.pk]),
+                "label": self.survey.title,
+            },
+            {"url": "", "label": _("Releases")},
+        ]
+
+    def get_base_queryset(self):
+        latest = latest_release(self.survey)
+        current = Case(
+            When(pk=latest.pk if latest else None, then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+        return (
+            SurveyRelease.objects.filter(survey=self.survey)
+            .select_related("published_by", "survey")
+            .annotate(is_current=current)
+        )
+
+    def order_queryset(self, queryset):
+        return queryset.order_by("-version")
+
+    def to_row_dict(self, item):
+        return {key: fn(item) for key, _h, fn in RELEASE_EXPORT_COLUMNS}
+
+    @cached_property
+    def columns(self):
+        return [
+            ReleaseVersionColumn("label", label=_("Version"), sort_key=None),
+            DateColumn("published_at", label=_("Published at")),
+            Column("published_by", label=_("Published by")),
+            Column(
+                "satisfaction",
+                label=_("Satisfaction"),
+                accessor=lambda r: _percent(r.satisfaction) or "—",
+            ),
+            Column(
+                "participation",
+                label=_("Participation"),
+                accessor=lambda r: _percent(r.participation) or "—",
+            ),
+            Column("margins_label", label=_("Margins")),
+            Column("status", label=_("Status"), accessor=_release_status),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            survey=self.survey,
+            can_manage=release_policy.user_has_permission(self.request.user, "publish"),
+            margins=current_margins(self.survey),
+        )
+        return context
+
+
+release_list = never_cache(ReleaseIndexView.as_view())
+release_list_results = never_cache(ReleaseIndexView.as_view(results_only=True))
 
 
 @never_cache

@@ -69,14 +69,14 @@ def survey_list_public():
     return list(Survey.objects.exclude(status=Survey.Status.DRAFT).order_by("-year", "title"))
 
 
-def survey_list_for_analyst(*, user):
+def surveys_for_analyst(*, user):
+    """Every survey with its count of counted (not excluded) responses, for users who may read
+    responses (``survey_data_policy``); the fieldwork list's queryset."""
     if not can_view_responses(user):
         raise PermissionDenied
-    return list(
-        Survey.objects.annotate(
-            n_responses=Count("responses", filter=Q(responses__excluded=False))
-        ).order_by("-year", "title")
-    )
+    return Survey.objects.annotate(
+        n_responses=Count("responses", filter=Q(responses__excluded=False))
+    ).order_by("-year", "title")
 
 
 def scoring_rules(survey: Survey) -> list[ScoringRule]:
@@ -186,6 +186,21 @@ def quota_progress(*, survey: Survey) -> list[dict]:
             }
         )
     return result
+
+
+def quota_totals(*, survey: Survey) -> dict:
+    """A survey's quota progress in one line: completes counted towards the targets (a cell
+    counts at most its target), the targets' sum, the percentage; ``target`` 0 without quotas."""
+    cells = quota_progress(survey=survey)
+    target = sum(c["target"] for c in cells)
+    achieved = sum(min(c["achieved"], c["target"]) for c in cells)
+    return {
+        "target": target,
+        "achieved": achieved,
+        "percent": round(100 * achieved / target) if target else None,
+        "full_cells": sum(1 for c in cells if c["full"]),
+        "cells": len(cells),
+    }
 
 
 def fieldwork_summary(*, survey: Survey) -> dict:

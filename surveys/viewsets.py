@@ -129,6 +129,7 @@ class FieldworkViewSet(GuardedViewSet):
     def get_urlpatterns(self):
         return [
             path("", admin_views.fieldwork_index, name="index"),
+            path("results/", admin_views.fieldwork_index_results, name="index_results"),
             path("<int:pk>/", admin_views.fieldwork_detail, name="fieldwork"),
             path("<int:pk>/tokens/", admin_views.token_batch_create, name="tokens"),
             path("<int:pk>/import/", admin_views.import_upload, name="import"),
@@ -140,6 +141,11 @@ class FieldworkViewSet(GuardedViewSet):
             ),
             path("<int:pk>/margins/", release_views.margins_upload, name="margins"),
             path("<int:pk>/releases/", release_views.release_list, name="releases"),
+            path(
+                "<int:pk>/releases/results/",
+                release_views.release_list_results,
+                name="releases_results",
+            ),
             path(
                 "<int:pk>/releases/publish/",
                 release_views.release_publish_view,

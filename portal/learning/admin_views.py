@@ -15,14 +15,19 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
 
 from portal.learning import selectors, services
-from portal.learning.forms import StatisticsFilterForm
+from portal.learning.filters import StatisticsFilterSet
 from portal.learning.models import Redemption
 from portal.learning.policies import redemption_policy
+from portal.models import Subdistrict
 from portal.spreadsheets import xlsx_append_row
 
 # Explicit grants only (a group or the permission): superuser status is not a role.
@@ -36,35 +41,88 @@ def can_handle_redemptions(user) -> bool:
     return redemption_policy.user_has_permission(user, "desk")
 
 
-@never_cache
-def statistics(request):
-    if not can_view_statistics(request.user):
-        raise PermissionDenied
-    form = StatisticsFilterForm(request.GET or None)
-    date_from, date_to = form.period()
-    stats = selectors.statistics(date_from=date_from, date_to=date_to)
-    if request.GET.get("export") == "xlsx":
-        return statistics_xlsx(stats)
-    query = request.GET.copy()
-    query.pop("export", None)
-    width = max(len(stats["days"]), 1)
-    bars = [
-        {
-            "day": day,
-            "n": n,
-            "x": round(i * 600 / width, 2),
-            "w": round(max(600 / width - 2, 1), 2),
-            "h": round(150 * n / stats["day_peak"], 1) if stats["day_peak"] else 0,
-        }
-        for i, (day, n) in enumerate(stats["days"])
-    ]
-    for bar in bars:
-        bar["y"] = round(160 - bar["h"], 1)
-    return TemplateResponse(
-        request,
-        "learning/admin/statistics.html",
-        {"form": form, "stats": stats, "bars": bars, "querystring": query.urlencode()},
-    )
+class StatisticsView(generic.IndexView):
+    """Participation over a period: the summary, quiz takers per day and scores by topic above,
+    and the sub-districts as the listing (quiz takers, points issued and redeemed), filtered by
+    the period (``filters.StatisticsFilterSet``). CSV: the sub-district rows (``list_export``);
+    XLSX: the whole workbook (the three tables). Aggregates only: no resident is named."""
+
+    model = Subdistrict
+    permission_policy = None  # asked in dispatch: redemption_policy "view_statistics"
+    filterset_class = StatisticsFilterSet
+    template_name = "learning/admin/statistics.html"
+    results_template_name = "learning/admin/statistics_results.html"
+    index_url_name = "learning_admin:statistics"
+    index_results_url_name = "learning_admin:statistics_results"
+    page_title = gettext_lazy("Learning statistics")
+    header_icon = "table"
+    paginate_by = None
+    list_export = ["name", "learners", "issued", "redeemed"]
+    export_headings = {
+        "name": gettext_lazy("Sub-district"),
+        "learners": gettext_lazy("Quiz takers"),
+        "issued": gettext_lazy("Points issued"),
+        "redeemed": gettext_lazy("Points redeemed"),
+    }
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_view_statistics(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def period(self):
+        return self.filters.period()
+
+    @property
+    def export_filename(self):
+        date_from, date_to = self.period
+        return f"learning-{date_from:%Y%m%d}-{date_to:%Y%m%d}"
+
+    def get_base_queryset(self):
+        date_from, date_to = self.period
+        return selectors.subdistrict_participation(date_from=date_from, date_to=date_to)
+
+    def order_queryset(self, queryset):
+        return queryset.order_by("sort_order", "code")
+
+    def write_xlsx_response(self, queryset):
+        date_from, date_to = self.period
+        return statistics_xlsx(selectors.statistics(date_from=date_from, date_to=date_to))
+
+    @cached_property
+    def columns(self):
+        return [
+            Column("name", label=_("Sub-district")),
+            Column("learners", label=_("Quiz takers")),
+            Column("issued", label=_("Points issued")),
+            Column("redeemed", label=_("Points redeemed")),
+        ]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        date_from, date_to = self.period
+        stats = selectors.statistics(date_from=date_from, date_to=date_to)
+        width = max(len(stats["days"]), 1)
+        bars = [
+            {
+                "day": day,
+                "n": n,
+                "x": round(i * 600 / width, 2),
+                "w": round(max(600 / width - 2, 1), 2),
+                "h": round(150 * n / stats["day_peak"], 1) if stats["day_peak"] else 0,
+            }
+            for i, (day, n) in enumerate(stats["days"])
+        ]
+        for bar in bars:
+            bar["y"] = round(160 - bar["h"], 1)
+        unknown = [s for s in stats["subdistricts"] if s["name"] is None]
+        context.update(stats=stats, bars=bars, unknown_subdistrict=unknown[0] if unknown else None)
+        return context
+
+
+statistics = never_cache(StatisticsView.as_view())
+statistics_results = never_cache(StatisticsView.as_view(results_only=True))
 
 
 def statistics_xlsx(stats: dict) -> HttpResponse:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -191,6 +192,40 @@ def _bars(rows: list[tuple[str, float]]) -> list[dict]:
         {"label": label, "value": value, "pct": round(100 * value / peak, 1)}
         for label, value in rows
     ]
+
+
+def _per_subdistrict(queryset, expression):
+    """A correlated subquery: ``expression`` aggregated over ``queryset``'s rows of one
+    sub-district (0 when none)."""
+    rows = (
+        queryset.filter(subdistrict=OuterRef("pk"))
+        .order_by()
+        .values("subdistrict")
+        .annotate(total=expression)
+        .values("total")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
+
+
+def subdistrict_participation(*, date_from: dt.date, date_to: dt.date):
+    """Active sub-districts with their quiz takers, points issued and points redeemed (net of
+    cancellations) between two dates (inclusive): the rows of ``statistics()["subdistricts"]``
+    as a queryset (the statistics list and its export). Aggregates only; no personal data."""
+    start = timezone.make_aware(dt.datetime.combine(date_from, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(date_to + dt.timedelta(days=1), dt.time.min))
+    daily = QuizAttempt.objects.filter(
+        kind=QuizAttempt.Kind.DAILY, date__gte=date_from, date__lte=date_to
+    )
+    entries = LedgerEntry.objects.filter(created_at__gte=start, created_at__lt=end)
+    Reason = LedgerEntry.Reason
+    spent = entries.filter(reason__in=[Reason.REDEMPTION, Reason.REFUND])
+    return Subdistrict.objects.filter(is_active=True).annotate(
+        learners=_per_subdistrict(daily, Count("user", distinct=True)),
+        issued=_per_subdistrict(
+            entries.exclude(reason__in=[Reason.REDEMPTION, Reason.REFUND]), Sum("amount")
+        ),
+        redeemed=-_per_subdistrict(spent, Sum("amount")),
+    )
 
 
 def statistics(*, date_from: dt.date, date_to: dt.date) -> dict:

@@ -31,6 +31,7 @@ class LearningAdminViewSet(GuardedViewSet):
     def get_urlpatterns(self):
         return [
             path("statistics/", admin_views.statistics, name="statistics"),
+            path("statistics/results/", admin_views.statistics_results, name="statistics_results"),
             path("desk/", admin_views.desk, name="desk"),
             path("desk/<int:pk>/", admin_views.desk_action, name="desk_action"),
         ]

@@ -1,4 +1,4 @@
-"""Staff screens in the Wagtail admin: queues, the case page with its actions, bulk assign, export.
+"""Staff screens in the Wagtail admin: queues, the case page with its actions, export.
 
 Every view loads reports through ``selectors.tipoffs_for_user`` (a handler sees only their
 departments' reports) and changes them only through ``workflow``; the reporter's identity is shown
@@ -16,7 +16,6 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.html import format_html
@@ -24,11 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_variables
-from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 
 from portal.models import Department
-from portal.redirects import safe_next
 from portal.storage import private_file_response
 from portal.tipoffs import exports, routing, selectors, workflow
 from portal.tipoffs.filters import QUEUES, TipoffFilterSet
@@ -46,16 +44,6 @@ from portal.workdays import WorkdayCalendarUnknown
 def _require_case_access(request) -> None:
     if not selectors.can_open_cases(request.user):
         raise PermissionDenied
-
-
-class CheckboxColumn(Column):
-    """The row's checkbox for bulk assign (intake officers only)."""
-
-    def get_value(self, instance):
-        label = _("Select %(r)s") % {"r": instance.reference}
-        return format_html(
-            '<input type="checkbox" name="ids" value="{}" aria-label="{}">', instance.pk, label
-        )
 
 
 class DepartmentsColumn(Column):
@@ -82,7 +70,8 @@ class TipoffIndexView(generic.IndexView):
     """The case queue: named queues (``?queue=new|mine|due_soon|overdue|open|photos|all``) and
     filters (``TipoffFilterSet``) over ``selectors.tipoffs_for_user``, so a handler lists only
     their departments' reports; CSV/XLSX export (``list_export``, the identity-free columns of
-    ``exports.COLUMNS``) for users ``tipoff_policy`` lets export; bulk assign for intake."""
+    ``exports.COLUMNS``) for users ``tipoff_policy`` lets export; bulk actions
+    (``bulk_actions``) for intake."""
 
     model = Tipoff
     permission_policy = None  # asked in dispatch: selectors.can_open_cases / can_export
@@ -137,7 +126,13 @@ class TipoffIndexView(generic.IndexView):
     @cached_property
     def columns(self):
         columns = [
-            TitleColumn("reference", label=_("Case"), url_name="tipoffs_admin:case", sort_key=None),
+            TitleColumn(
+                "reference",
+                label=_("Case"),
+                url_name="tipoffs_admin:case",
+                sort_key=None,
+                get_title_id=lambda instance: f"tipoff_{instance.pk}_title",
+            ),
             Column("category", label=_("Category")),
             Column("subdistrict", label=_("Sub-district"), accessor="subdistrict.name"),
             Column("state", label=_("State"), accessor="get_state_display"),
@@ -146,7 +141,8 @@ class TipoffIndexView(generic.IndexView):
             DateColumn("submitted_at", label=_("Submitted")),
         ]
         if self.is_intake:
-            columns.insert(0, CheckboxColumn("select", label=_("Select")))
+            # Wagtail's bulk-action checkboxes; the actions are portal.tipoffs.bulk_actions.
+            columns.insert(0, BulkActionsCheckboxColumn("bulk_actions", obj_type="tipoff"))
         return columns
 
     def get_context_data(self, **kwargs):
@@ -155,35 +151,12 @@ class TipoffIndexView(generic.IndexView):
             queue=self.filters.current_queue,
             queues=QUEUES,
             is_intake=self.is_intake,
-            departments=Department.objects.filter(is_active=True) if self.is_intake else [],
         )
         return context
 
 
 index = never_cache(TipoffIndexView.as_view())
 index_results = never_cache(TipoffIndexView.as_view(results_only=True))
-
-
-@never_cache
-def bulk_assign(request):
-    if request.method != "POST":
-        return redirect("tipoffs_admin:index")
-    if not workflow.is_intake(request.user):
-        raise PermissionDenied
-    ids = _ids(request.POST.getlist("ids"))
-    departments = list(Department.objects.filter(pk__in=_ids(request.POST.getlist("departments"))))
-    target = safe_next(request, reverse("tipoffs_admin:index"))
-    cases = list(selectors.tipoffs_for_user(user=request.user).filter(pk__in=ids))
-    if not cases or not departments:
-        messages.error(request, _("Choose reports and at least one department."))
-        return redirect(target)
-    done, skipped = workflow.tipoffs_bulk_assign(
-        tipoffs=cases, actor=request.user, departments=departments
-    )
-    messages.success(request, _("%(n)d reports assigned.") % {"n": len(done)})
-    for case, reason in skipped:
-        messages.warning(request, f"{case.reference}: {reason}")
-    return redirect(target)
 
 
 def _ids(values) -> list[int]:

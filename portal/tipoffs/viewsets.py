@@ -30,8 +30,8 @@ def can_view_reward_eligibility(user) -> bool:
 
 
 class TipoffCaseViewSet(GuardedViewSet):
-    """The case queue, the case page with its actions, bulk assign, evidence download and the
-    reward eligibility list; every view asks ``selectors``/``workflow`` again."""
+    """The case queue, the case page with its actions, evidence download and the reward
+    eligibility list (bulk assign is a Wagtail bulk action, ``bulk_actions``); every view asks ``selectors``/``workflow`` again."""
 
     name = "tipoffs_admin"
     url_prefix = "tipoffs"
@@ -46,7 +46,6 @@ class TipoffCaseViewSet(GuardedViewSet):
         return [
             path("", admin_views.index, name="index"),
             path("results/", admin_views.index_results, name="index_results"),
-            path("bulk-assign/", admin_views.bulk_assign, name="bulk_assign"),
             path("rewards/", admin_views.rewards, name="rewards"),
             path("<int:pk>/", admin_views.case, name="case"),
             path("photos/<int:pk>/original/", admin_views.original_photo, name="original_photo"),

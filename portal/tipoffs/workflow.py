@@ -45,7 +45,7 @@ from portal.tipoffs.photos import MAX_PHOTOS, PhotoInput, store_photo
 from portal.tipoffs.policies import department_ids_of, photo_policy, tipoff_policy
 from portal.tipoffs.text import public_location
 from portal.transitions import Context, StateMachine, Transition, transition
-from portal.workdays import WorkdayCalendar
+from portal.workdays import WorkdayCalendar, WorkdayCalendarUnknown
 
 CONSENT_VERSION = "2026-1"
 
@@ -943,6 +943,8 @@ def tipoffs_bulk_assign(
             done.append(tipoff_assign(tipoff=tipoff, actor=actor, departments=departments, now=now))
         except (ValidationError, PermissionDenied) as exc:
             skipped.append((tipoff, "; ".join(getattr(exc, "messages", [str(exc)]))))
+        except WorkdayCalendarUnknown as exc:  # the deadline cannot be computed: say why
+            skipped.append((tipoff, str(exc)))
     return done, skipped
 
 

@@ -86,7 +86,10 @@ def test_analyst_reads_the_dashboard_exports_xlsx_and_downloads_it(page, weighte
 
     settings.TASKS = DEFERRED_TASKS  # the job waits in the queue until this test runs it
     sign_in(page, "analyst@demo.local")
-    page.goto(f"/admin/survey-fieldwork/{weighted_survey.pk}/")
+    page.goto("/admin/survey-fieldwork/")  # the fieldwork list (a Wagtail IndexView)
+    expect(page.get_by_test_id("fieldwork-table")).to_contain_text(weighted_survey.title)
+    assert_accessible(page)
+    page.get_by_test_id("fieldwork-table").get_by_role("link", name=weighted_survey.title).click()
     page.get_by_test_id("open-dashboard").click()
     expect(page.get_by_test_id("survey-dashboard")).to_be_visible()
     expect(page.get_by_test_id("headline-table")).to_contain_text("满意率")

@@ -54,6 +54,9 @@ def test_analyst_uploads_margins_publishes_a_release_and_the_public_sees_it(
     release = SurveyRelease.objects.get(survey=survey)
     assert release.version == 1 and release.satisfaction is not None
     assert release.files.count() >= 6
+    page.goto(f"/admin/survey-fieldwork/{survey.pk}/releases/")  # the releases list
+    expect(page.get_by_test_id("release-table")).to_contain_text("v1")
+    assert_accessible(page)
 
     visitor = new_page()
     visitor.goto(f"/surveys/s/{survey.slug}/results/")

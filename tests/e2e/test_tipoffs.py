@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
@@ -121,3 +122,53 @@ def test_public_cases_and_statistics_are_accessible_on_a_phone(phone_page):
         phone_page.goto(url)
         assert no_horizontal_scroll(phone_page), url
         assert_accessible(phone_page)
+
+
+def test_the_intake_officer_accepts_and_assigns_new_reports_in_bulk(new_page, category_reports):
+    """The queue's Wagtail bulk action: tick reports, choose a department, each is assigned."""
+    officer = new_page()
+    officer.set_default_timeout(30_000)
+    sign_in(officer, "intake@demo.local")
+    officer.goto("/admin/tipoffs/?queue=new")
+    table = officer.get_by_test_id("case-table")
+    for reference in category_reports:
+        table.get_by_role("row").filter(has_text=reference).locator(
+            "input[data-bulk-action-checkbox]"
+        ).check()
+    footer = officer.get_by_test_id("bulk-actions")
+    footer.get_by_role("link", name=re.compile("受理并分派|Accept and assign")).click()
+    items = officer.get_by_test_id("bulk-assign-items")
+    for reference in category_reports:
+        expect(items).to_contain_text(reference)
+    officer.get_by_label("东区生态环境局").check()
+    officer.get_by_role("button", name=re.compile("受理并分派|Accept and assign")).click()
+    expect(officer.locator(".messages")).to_contain_text(re.compile("已分派 2|2 reports assigned"))
+    assert "/admin/tipoffs/" in officer.url
+
+
+@pytest.fixture
+def category_reports(site_url):
+    """Two new reports, submitted through the workflow as the public form does."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal.models import HolidayCalendarYear, Subdistrict
+    from portal.tipoffs import workflow
+    from portal.tipoffs.models import Category
+
+    HolidayCalendarYear.objects.get_or_create(
+        year=timezone.localdate().year + 1, defaults={"source": "e2e: weekends only"}
+    )
+    references = []
+    for n in range(2):
+        tipoff = workflow.tipoff_submit(
+            category=Category.objects.get(code="air-dust"),
+            subdistrict=Subdistrict.objects.get(code="donghua"),
+            address=f"东华街道攀枝花大道东段{n + 10}号",
+            observed_at=timezone.now() - dt.timedelta(hours=1),
+            description="批量分派测试：工地扬尘很大，夜间也在施工。",
+            confidentiality="anonymous",
+        )
+        references.append(tipoff.reference)
+    return references

@@ -187,3 +187,49 @@ def test_statistics_dates_at_the_ends_of_the_calendar_fall_back_to_the_default_p
     if "export" not in params:
         page = response.content.decode()
         assert "Choose a date between 2000-01-01 and 2100-12-31" in page or "请选择" in page
+
+
+def test_the_statistics_list_matches_the_selector_and_filters_by_period(client, activity, analyst):
+    import csv
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from portal.learning.selectors import statistics, subdistrict_participation
+
+    today = timezone.localdate()
+    stats = statistics(date_from=today, date_to=today)
+    rows = {
+        s.name: {"learners": s.learners, "issued": s.issued, "redeemed": s.redeemed}
+        for s in subdistrict_participation(date_from=today, date_to=today)
+    }
+    for expected in stats["subdistricts"]:
+        if expected["name"] is not None:
+            name = expected.pop("name")
+            assert rows[name] == expected
+    client.force_login(analyst)
+    url = reverse("learning_admin:statistics")
+    page = client.get(url)
+    donghua = next(s for s in page.context["object_list"] if s.name == "东华街道")
+    assert (donghua.learners, donghua.redeemed) == (1, 50)
+    # A period before any activity: the same rows, counted as zero; the summary follows.
+    before = (today - dt.timedelta(days=40)).isoformat()
+    old = client.get(url, {"date_from": before, "date_to": before})
+    donghua = next(s for s in old.context["object_list"] if s.name == "东华街道")
+    assert (donghua.learners, donghua.issued, donghua.redeemed) == (0, 0, 0)
+    assert old.context["stats"]["learners"] == 0
+    results = client.get(reverse("learning_admin:statistics_results"), {"date_to": before})
+    assert results.status_code == 200 and "<svg" in results.content.decode()
+    # The CSV is the sub-district rows: names of places and counts, never of residents.
+    response = client.get(url, {"export": "csv"})
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    lines = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert len(lines[0]) == 4
+    assert any(line[0] == "东华街道" and line[1] == "1" for line in lines[1:])
+    assert "甲" not in body.decode("utf-8-sig")  # the resident's nickname
+
+
+def test_the_statistics_results_and_csv_are_refused_like_the_page(client, activity, handler):
+    client.force_login(handler)
+    assert refused(client.get(reverse("learning_admin:statistics_results")))
+    assert refused(client.get(reverse("learning_admin:statistics"), {"export": "csv"}))

@@ -404,7 +404,6 @@ ROUTES: dict[str, Route] = {
     # Tip-off case work
     "tipoffs_admin:index": Route(TIPOFF_QUEUE, rev("tipoffs_admin:index")),
     "tipoffs_admin:index_results": Route(TIPOFF_QUEUE, rev("tipoffs_admin:index_results")),
-    "tipoffs_admin:bulk_assign": Route({"intake"}, rev("tipoffs_admin:bulk_assign"), "post"),
     "tipoffs_admin:rewards": Route({"intake"}, rev("tipoffs_admin:rewards")),
     "tipoffs_admin:case": Route(TIPOFF_CASE, rev("tipoffs_admin:case", pk=lambda w: w.tipoff.pk)),
     "tipoffs_admin:original_photo": Route(
@@ -412,6 +411,7 @@ ROUTES: dict[str, Route] = {
     ),
     # Survey fieldwork, analysis, releases and exports
     "surveys_admin:index": Route(ANALYSTS, rev("surveys_admin:index")),
+    "surveys_admin:index_results": Route(ANALYSTS, rev("surveys_admin:index_results")),
     "surveys_admin:fieldwork": Route(ANALYSTS, rev("surveys_admin:fieldwork", pk=SURVEY_PK)),
     "surveys_admin:tokens": Route(ANALYSTS, rev("surveys_admin:tokens", pk=SURVEY_PK)),
     "surveys_admin:import": Route(ANALYSTS, rev("surveys_admin:import", pk=SURVEY_PK)),
@@ -429,6 +429,9 @@ ROUTES: dict[str, Route] = {
     ),
     "surveys_admin:margins": Route(ANALYSTS, rev("surveys_admin:margins", pk=SURVEY_PK)),
     "surveys_admin:releases": Route(ANALYSTS, rev("surveys_admin:releases", pk=SURVEY_PK)),
+    "surveys_admin:releases_results": Route(
+        ANALYSTS, rev("surveys_admin:releases_results", pk=SURVEY_PK)
+    ),
     "surveys_admin:release_publish": Route(
         ANALYSTS, rev("surveys_admin:release_publish", pk=SURVEY_PK)
     ),
@@ -458,12 +461,16 @@ ROUTES: dict[str, Route] = {
     ),
     # Disclosure requests
     "disclosure_admin:queue": Route(OFFICERS, rev("disclosure_admin:queue")),
+    "disclosure_admin:queue_results": Route(OFFICERS, rev("disclosure_admin:queue_results")),
     "disclosure_admin:detail": Route(
         OFFICERS, rev("disclosure_admin:detail", pk=lambda w: w.disclosure_request.pk)
     ),
     # Learning: statistics and the pickup desk
     "learning_admin:statistics": Route(
         frozenset({"editor", "analyst", "administrator"}), rev("learning_admin:statistics")
+    ),
+    "learning_admin:statistics_results": Route(
+        frozenset({"editor", "analyst", "administrator"}), rev("learning_admin:statistics_results")
     ),
     "learning_admin:desk": Route(
         frozenset({"editor", "administrator"}), rev("learning_admin:desk")

@@ -15,6 +15,7 @@ from portal.tipoffs import workflow
 from portal.tipoffs.models import IdentityAccessLog, State
 from tests.factories import PASSWORD
 from tests.tipoffs.conftest import REPORTER
+from tests.tipoffs.test_bulk_assign import bulk_assign_url
 
 pytestmark = pytest.mark.django_db
 
@@ -338,15 +339,10 @@ def test_a_forged_admin_action_is_refused(client, handler_b, handler_a, assigned
 def test_bulk_assign_from_the_queue(client, intake, submit, dept_a, handler_a):
     cases = [submit(), submit()]
     login(client, intake)
-    client.post(
-        reverse("tipoffs_admin:bulk_assign"),
-        {"ids": [c.pk for c in cases], "departments": [dept_a.pk]},
-    )
+    client.post(bulk_assign_url(*[c.pk for c in cases]), {"departments": [dept_a.pk]})
     for c in cases:
         c.refresh_from_db()
         assert c.state == State.ASSIGNED
     login(client, handler_a)
-    response = client.post(
-        reverse("tipoffs_admin:bulk_assign"), {"ids": [cases[0].pk], "departments": [dept_a.pk]}
-    )
+    response = client.post(bulk_assign_url(cases[0].pk), {"departments": [dept_a.pk]})
     assert refused(response)

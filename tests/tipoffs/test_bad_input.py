@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from portal.tipoffs.models import EventKind, Open311Client, State, Tipoff
 from tests.factories import PASSWORD
+from tests.tipoffs.test_bulk_assign import bulk_assign_url
 from tests.tipoffs.test_open311 import post_request
 
 pytestmark = pytest.mark.django_db
@@ -85,18 +86,13 @@ def test_following_with_a_malformed_offer_is_refused_with_a_message(client, subm
 def test_bulk_assign_never_redirects_to_another_site(client, intake, submit, dept_a):
     tipoff = submit()
     login(client, intake)
-    response = client.post(
-        reverse("tipoffs_admin:bulk_assign"),
-        {"ids": [HUGE, tipoff.pk], "departments": [dept_a.pk], "next": "https://evil.example/"},
-    )
+    url = bulk_assign_url(HUGE, tipoff.pk, "x", next="https://evil.example/")
+    response = client.post(url, {"departments": [dept_a.pk]})
     assert response.status_code == 302
     assert response["Location"] == reverse("tipoffs_admin:index")
     assert Tipoff.objects.get(pk=tipoff.pk).state == State.ASSIGNED
     queue = reverse("tipoffs_admin:index") + "?queue=new"
-    response = client.post(
-        reverse("tipoffs_admin:bulk_assign"),
-        {"ids": [tipoff.pk], "departments": [dept_a.pk], "next": queue},
-    )
+    response = client.post(bulk_assign_url(tipoff.pk, next=queue), {"departments": [dept_a.pk]})
     assert response["Location"] == queue
 
 
