@@ -32,7 +32,7 @@ from disclosure.models import (
     ProjectSystem,
 )
 from disclosure.policies import request_policy
-from disclosure.services import _external_value, latest_indicator_value, status_for
+from disclosure.services import current_indicator_value, latest_indicator_value
 from disclosure.values import parse_number, parse_threshold
 from portal.models import Department
 
@@ -218,6 +218,7 @@ class IndicatorRow:
     current_period: str = ""
     current_source: str = ""
     current_note: str = ""  # where the current value comes from (e.g. the survey release)
+    verdict: object = None  # disclosure.values.Verdict of the current value
     at_risk: bool = False
     risk_reason: str = ""
     chart: dict | None = None
@@ -276,24 +277,13 @@ def indicator_dashboard() -> dict:
             rows[indicator.number].parts.append(
                 IndicatorRow(indicator=indicator, readings=readings)
             )
-    for number, row in rows.items():
+    for row in rows.values():
         ind = row.indicator
-        external = _external_value(number) if number in (34, 35) else None
-        if external:
-            value = Decimal(str(external["value"]))
-            row.current_text = f"{value.normalize():f}"
-            row.current_status = external.get("status") or status_for(ind, value)
-            row.current_period = str(external.get("period", ""))
-            row.current_source = "survey"
-            row.current_note = str(external.get("source_note", ""))
-        elif row.readings:
-            latest = row.readings[-1]
-            row.current_text, row.current_status = latest.display_value, latest.status
-            row.current_period, row.current_source = latest.period, "reading"
-            row.current_note = latest.source_note
-        else:
-            row.current_text, row.current_status = ind.baseline_value, ind.baseline_status
-            row.current_period, row.current_source = "2020", "baseline"
+        current = current_indicator_value(ind, readings=row.readings)
+        row.current_text, row.current_status = current.text, current.status
+        row.current_period, row.current_source = current.period, current.source
+        row.current_note = current.source_note if current.source != "baseline" else ""
+        row.verdict = current.verdict
         for part in row.parts:
             if part.readings:
                 part.current_text = part.readings[-1].display_value
@@ -302,18 +292,19 @@ def indicator_dashboard() -> dict:
             else:
                 part.current_text, part.current_period = part.indicator.baseline_value, "2020"
             part.chart = _chart(part.indicator, part.readings)
-        survey_point = (row.current_period, value) if external else None
+        survey_point = (current.period, current.value) if current.source == "survey" else None
         row.chart = _chart(ind, row.readings, latest=survey_point)
-        # At risk: not met (or no data) now, or met but short of the 2025 planned value.
-        if row.current_status == Indicator.Status.NOT_MET:
-            row.at_risk, row.risk_reason = True, "not_met"
-        elif row.current_status == Indicator.Status.NO_DATA:
-            row.at_risk, row.risk_reason = True, "no_data"
-        else:
-            plan = parse_threshold(ind.planned_2025)
-            current = parse_number(row.current_text)
-            if plan is not None and current is not None and current < plan:
-                row.at_risk, row.risk_reason = True, "below_plan"
+        # 需关注 (the one rule, stated on the page): no current value, short of the national
+        # indicator value, or short of the 2025 plan target.
+        row.at_risk = current.verdict.needs_attention
+        if row.at_risk:
+            row.risk_reason = (
+                "no_data"
+                if not current.verdict.has_value
+                else "not_met"
+                if current.verdict.national == "not_met"
+                else "below_plan"
+            )
     counts = dict.fromkeys(Indicator.Status.values, 0)
     groups: dict[str, dict] = OrderedDict(
         (value, {"label": label, "rows": [], "counts": dict.fromkeys(Indicator.Status.values, 0)})

@@ -1,12 +1,15 @@
 """Register the disclosure admin: one menu group (viewsets.py), the disclosure officer's start
 panel, and record who entered a reading or a progress row."""
 
+from decimal import Decimal
+
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from disclosure import views
 from disclosure.home_panels import DisclosureOfficerHomePanel
 from disclosure.models import DisclosureIndexPage
+from disclosure.services import indicator_verdict_by_number
 from disclosure.viewsets import DisclosureViewSetGroup
 from portal.pages import page_context_hook
 
@@ -29,3 +32,9 @@ def record_entering_user(request, instance):
 @hooks.register("portal_home_panels")
 def officer_home_panel(request):
     return DisclosureOfficerHomePanel(request)
+
+
+@hooks.register("indicator_verdicts")
+def indicator_verdict(number, value):
+    """The one verdict of an indicator value (portal/integration.py ``indicator_verdicts``)."""
+    return indicator_verdict_by_number(int(number), None if value is None else Decimal(str(value)))

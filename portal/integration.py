@@ -10,6 +10,10 @@ iterates ``hooks.get_hooks(...)`` and so knows nothing about the apps that feed 
     supplies (the surveys app: 34 satisfaction, 35 participation). Each callable returns None
     (nothing published yet) or a mapping with "value" (Decimal, percent), "period",
     "source_note" and optionally "status".
+``indicator_verdicts``
+    ``fn(number, value) -> verdict | None``: the one verdict of an indicator value against the
+    national indicator value and the plan's 2025 target (the disclosure app answers it, see
+    ``disclosure.values.Verdict``); other apps show it with ``portal/includes/verdict.html``.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from wagtail import hooks
 
 ME_SECTIONS_HOOK = "portal_me_sections"
 INDICATOR_SOURCES_HOOK = "indicator_sources"
+INDICATOR_VERDICTS_HOOK = "indicator_verdicts"
 
 
 @dataclass(frozen=True)
@@ -50,3 +55,13 @@ def indicator_sources() -> dict[int, Callable[[], object]]:
                 )
             sources[int(number)] = source
     return sources
+
+
+def indicator_verdict(number: int, value):
+    """The verdict of ``value`` for indicator ``number`` from the app that owns the indicators,
+    or None (no such app or indicator)."""
+    for fn in hooks.get_hooks(INDICATOR_VERDICTS_HOOK):
+        verdict = fn(number, value)
+        if verdict is not None:
+            return verdict
+    return None

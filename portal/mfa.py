@@ -111,6 +111,7 @@ PUBLIC_ROUTES = frozenset(
         "surveys:stopped",
         "surveys:results",
         "surveys:results_methodology",
+        "surveys:results_csv",
         "tipoffs:index",
         "tipoffs:new",
         "tipoffs:submitted",

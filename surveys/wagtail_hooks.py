@@ -24,4 +24,8 @@ def analyst_home_panel(request):
 @hooks.register("indicator_sources")
 def survey_indicator_sources():
     """Indicators 34 (satisfaction) and 35 (participation) come from published releases."""
-    return {34: indicators.latest_satisfaction, 35: indicators.latest_participation}
+    kinds = indicators.INDICATOR_OF_KIND
+    return {
+        kinds["satisfaction"]: indicators.latest_satisfaction,
+        kinds["participation"]: indicators.latest_participation,
+    }

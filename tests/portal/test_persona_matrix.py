@@ -316,6 +316,9 @@ ROUTES: dict[str, Route] = {
     "surveys:results_methodology": Route(
         ALL, rev("surveys:results_methodology", slug=SURVEY, version=lambda w: w.release.version)
     ),
+    "surveys:results_csv": Route(
+        ALL, rev("surveys:results_csv", slug=SURVEY, version=lambda w: w.release.version)
+    ),
     # tip-offs (public side); the submitter's pages belong to the submitting browser session
     "tipoffs:index": Route(ALL, rev("tipoffs:index")),
     "tipoffs:new": Route(ALL, rev("tipoffs:new")),
