@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from disclosure import deadlines, rates
 from disclosure.models import (
@@ -292,7 +293,9 @@ def indicator_dashboard() -> dict:
             else:
                 part.current_text, part.current_period = part.indicator.baseline_value, "2020"
             part.chart = _chart(part.indicator, part.readings)
-        survey_point = (current.period, current.value) if current.source == "survey" else None
+        survey_point = (
+            (current.period, current.value) if current.source in ("survey", "plan") else None
+        )
         row.chart = _chart(ind, row.readings, latest=survey_point)
         # 需关注 (the one rule, stated on the page): no current value, short of the national
         # indicator value, or short of the 2025 plan target.
@@ -425,6 +428,43 @@ def plan_rate(*, year: int, as_of: dt.date | None = None):
 
 def plan_years() -> list[int]:
     return list(DisclosurePlan.objects.order_by("-year").values_list("year", flat=True))
+
+
+def official_rate_year(today: dt.date | None = None) -> int | None:
+    """The latest plan year that has ended: its year-end rate is the official figure of
+    indicator 5 (home card, indicator pages and annual report), None before the first."""
+    today = today or timezone.localdate()
+    return next((year for year in plan_years() if year < today.year), None)
+
+
+def rate_indicator_value() -> dict | None:
+    """Indicator 5's current value from the disclosure plan (the ``indicator_sources`` hook):
+    the latest ended plan year's rate at its year end — the number the rate page and the annual
+    report show for that year. None when there is no ended plan year, nothing was due, or an
+    officer has entered a reading for a later period."""
+    year = official_rate_year()
+    if year is None:
+        return None
+    as_of = rates.official_as_of(year)
+    if IndicatorReading.objects.filter(
+        indicator__number=rates.RATE_INDICATOR, indicator__part=0, period_end__gt=as_of
+    ).exists():
+        return None
+    result, _late, _missing, _entries = plan_rate(year=year, as_of=as_of)
+    if result.rate is None:
+        return None
+    return {
+        "value": (result.rate * 100).quantize(Decimal("0.01")),
+        "period": str(year),
+        "kind": "plan",
+        "as_of": as_of,
+        "source_note": _(
+            "Annual disclosure plan %(year)s: entries published on time out of the entries "
+            "due, as of %(date)s (year end); the same figure as the disclosure rate page and "
+            "the annual report."
+        )
+        % {"year": year, "date": as_of.isoformat()},
+    }
 
 
 # --- Requests -------------------------------------------------------------------------------

@@ -110,9 +110,10 @@ class IndicatorValue:
     text: str
     status: str
     period: str
-    source: str  # "survey", "reading" or "baseline"
+    source: str  # "survey", "plan" (indicator 5), "reading" or "baseline"
     source_note: str
     verdict: Verdict | None = None
+    as_of: dt.date | None = None  # the as-of date of a computed value (indicator 5)
 
 
 def _external_value(number: int):
@@ -165,9 +166,10 @@ def current_indicator_value(indicator: Indicator, readings=None) -> IndicatorVal
             text=f"{value.normalize():f}",
             status=status_for(indicator, value),
             period=str(external.get("period", "")),
-            source="survey",
+            source=str(external.get("kind", "survey")),
             source_note=str(external.get("source_note", "")),
             verdict=verdict_for(indicator, value),
+            as_of=external.get("as_of"),
         )
     if readings is None:
         reading = indicator.readings.order_by("-period_end", "-pk").first()

@@ -6,7 +6,7 @@ from decimal import Decimal
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from disclosure import views
+from disclosure import rates, selectors, views
 from disclosure.home_panels import DisclosureOfficerHomePanel
 from disclosure.models import DisclosureIndexPage
 from disclosure.services import indicator_verdict_by_number
@@ -38,3 +38,9 @@ def officer_home_panel(request):
 def indicator_verdict(number, value):
     """The one verdict of an indicator value (portal/integration.py ``indicator_verdicts``)."""
     return indicator_verdict_by_number(int(number), None if value is None else Decimal(str(value)))
+
+
+@hooks.register("indicator_sources")
+def plan_rate_indicator_source():
+    """Indicator 5 (生态环境信息公开率) is the disclosure plan's year-end rate."""
+    return {rates.RATE_INDICATOR: selectors.rate_indicator_value}

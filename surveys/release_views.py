@@ -116,7 +116,6 @@ def parse_collapse_lines(text: str) -> dict[str, dict[str, str]]:
 
 def _xlsx_to_csv(content: bytes) -> bytes:
     """The first sheet of an XLSX as CSV bytes (header row included)."""
-    import csv
 
     from openpyxl import load_workbook
 
@@ -496,7 +495,6 @@ def survey_results(request, slug: str):
 def survey_results_csv(request, slug: str, version: int):
     """The published tables of one release as CSV: the same numbers as the page, small cells
     suppressed (never responses, weights or anything per person)."""
-    import csv
 
     survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
     release = get_object_or_404(SurveyRelease, survey=survey, version=version)
