@@ -530,6 +530,13 @@ def request_for_applicant(*, tracking_number: str, id_last4: str) -> DisclosureR
     )
 
 
+def requests_of(*, user):
+    """The requests filed from ``user``'s account (我的), newest first; none for visitors."""
+    if not getattr(user, "is_authenticated", False):
+        return DisclosureRequest.objects.none()
+    return DisclosureRequest.objects.filter(user=user).order_by("-received_on", "-pk")
+
+
 # --- Start page counts (portal_home_panels) ---------------------------------------------------
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -284,7 +285,9 @@ def request_new(request):
                     if k not in ("submission_token", "consent")
                 }
                 disclosure_request, created = workflow.request_submit(
-                    data=data, submission_token=form.cleaned_data["submission_token"]
+                    data=data,
+                    submission_token=form.cleaned_data["submission_token"],
+                    user=request.user,
                 )
                 if created:
                     ratelimit.hit(
@@ -344,6 +347,21 @@ def request_status(request):
 
 
 @public_cache
+@never_cache
+@login_required
+def request_mine(request, pk: int):
+    """A request filed from the signed-in account (from 我的): only the owner's."""
+    found = selectors.requests_of(user=request.user).filter(pk=pk).prefetch_related("events")
+    found = found.first()
+    if found is None:
+        raise Http404
+    return render(
+        request,
+        "disclosure/request_status.html",
+        {"form": None, "req": found, "section": _section(), "mine": True},
+    )
+
+
 def annual_report(request, year: int):
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404

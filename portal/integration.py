@@ -4,7 +4,8 @@ An app contributes by registering a function in its own ``wagtail_hooks.py``; th
 iterates ``hooks.get_hooks(...)`` and so knows nothing about the apps that feed it.
 
 ``portal_me_sections``
-    ``fn(request) -> MeSection | None``: a card on the resident's 我的 page (``/me/``).
+    ``fn(request) -> MeSection | None``: a card on the resident's 我的 page (``/me/``) with the
+    signed-in user's own items (``MeItem``) and links; each app loads only ``request.user``'s rows.
 ``indicator_sources``
     ``fn() -> {indicator number: callable}``: indicators whose current value another app
     supplies (the surveys app: 34 satisfaction, 35 participation). Each callable returns None
@@ -30,12 +31,28 @@ INDICATOR_VERDICTS_HOOK = "indicator_verdicts"
 
 
 @dataclass(frozen=True)
+class MeItem:
+    """One of my things on a 我的 card: a label (a code, a title), where to open it, and short
+    facts (a date, a status) — never anything the card's owner may not see."""
+
+    label: str
+    url: str = ""
+    meta: Sequence[str] = ()
+    status: str = ""
+
+
+@dataclass(frozen=True)
 class MeSection:
-    """A card on 我的: a heading and links (label, URL); lower ``order`` comes first."""
+    """A card on 我的: a heading, my items (newest first), links (label, URL), a text when there
+    are no items and a short note; lower ``order`` comes first."""
 
     title: str
-    links: Sequence[tuple[str, str]]
+    links: Sequence[tuple[str, str]] = ()
     order: int = 100
+    items: Sequence[MeItem] = ()
+    empty: str = ""
+    note: str = ""
+    key: str = ""  # a stable id for tests and anchors ("tipoffs", "requests", …)
 
 
 def me_sections(request) -> list[MeSection]:

@@ -164,6 +164,9 @@ RESIDENT_ROUTES = frozenset(
         "learning:redeem",
         "learning:me",
         "learning:redemption",
+        "tipoffs:track_mine",
+        "disclosure:request_mine",
+        "learning:redemption_cancel",
     }
 )
 
