@@ -160,13 +160,15 @@ def current_indicator_value(indicator: Indicator, readings=None) -> IndicatorVal
     external = _external_value(number)
     if external:
         value = Decimal(str(external["value"]))
+        kind = str(external.get("kind", "survey"))
         return IndicatorValue(
             number=number,
             value=value,
-            text=f"{value.normalize():f}",
+            # A rate computed here keeps its two decimals, as the rate page and report print it.
+            text=f"{value:f}" if kind == "plan" else f"{value.normalize():f}",
             status=status_for(indicator, value),
             period=str(external.get("period", "")),
-            source=str(external.get("kind", "survey")),
+            source=kind,
             source_note=str(external.get("source_note", "")),
             verdict=verdict_for(indicator, value),
             as_of=external.get("as_of"),

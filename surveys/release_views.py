@@ -17,7 +17,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 
 from portal.integration import indicator_verdict
@@ -503,13 +503,13 @@ def survey_results_csv(request, slug: str, version: int):
     writer = csv.writer(out)
     writer.writerow(
         [
-            _("Rate"),
-            _("Breakdown"),
-            _("Group"),
-            _("Rate (%)"),
-            _("CI low (%)"),
-            _("CI high (%)"),
-            _("Respondents"),
+            pgettext("survey results csv", "Rate"),
+            pgettext("survey results csv", "Breakdown"),
+            pgettext("survey results csv", "Group"),
+            pgettext("survey results csv", "Rate (%)"),
+            pgettext("survey results csv", "CI low (%)"),
+            pgettext("survey results csv", "CI high (%)"),
+            pgettext("survey results csv", "Respondents"),
         ]
     )
 
@@ -520,7 +520,7 @@ def survey_results_csv(request, slug: str, version: int):
         writer.writerow(
             [
                 rate["name"],
-                _("All residents"),
+                pgettext("survey results csv", "All residents"),
                 "",
                 value(rate, "percent"),
                 value(rate, "ci_low"),
@@ -536,7 +536,7 @@ def survey_results_csv(request, slug: str, version: int):
                         entry["rate"]["name"],
                         str(group["title"]),
                         row["label"],
-                        value(row, "percent") or _("not shown"),
+                        value(row, "percent") or pgettext("survey results csv", "not shown"),
                         value(row, "ci_low"),
                         value(row, "ci_high"),
                         row["n"]
