@@ -27,6 +27,7 @@ from disclosure.models import (
     ProjectProgress,
     ProjectSystem,
 )
+from disclosure.values import parse_number
 from portal import ratelimit
 from portal.models import Department
 
@@ -88,6 +89,12 @@ def indicator_detail(request, number: int):
             "indicator": indicator,
             "parts": parts,
             "readings": readings,
+            "baseline_verdict": services.verdict_for(
+                indicator,
+                parse_number(indicator.baseline_value),
+                indicator.baseline_status,
+                prefer_recorded=True,
+            ),
             "row": dashboard_row,
             "section": _section(),
         },

@@ -81,7 +81,7 @@ def test_the_same_survey_value_reads_the_same_on_every_page(client):
     dashboard = client.get(reverse("disclosure:indicators")).content.decode()
     row = verdict_in(dashboard, 'id="indicator-34"', "</tr>")
     detail = client.get(reverse("disclosure:indicator_detail", args=[34])).content.decode()
-    page = verdict_in(detail, "<dl", "</dl>")
+    page = verdict_in(detail, 'data-testid="current-verdict"', "</dd>")
     results = client.get(reverse("surveys:results", args=[survey.slug])).content.decode()
     headline = verdict_in(results, 'data-testid="headline-satisfaction"', "</li>")
     table = verdict_in(results, 'data-testid="results-satisfaction"', "</tr>")
