@@ -892,6 +892,16 @@ class DisclosureRequest(models.Model):
     closed_on = models.DateField(null=True, blank=True, editable=False)
     redirected = models.BooleanField(_("redirected (Art. 39)"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+        verbose_name=_("account"),
+        help_text=_("The account the request was filed from, shown to its owner on 我的."),
+    )
 
     class Meta:
         ordering = ["-received_on", "-pk"]

@@ -16,6 +16,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+#: The plan's indicator this rate is (表1 No. 5, 生态环境信息公开率).
+RATE_INDICATOR = 5
+
+
+def official_as_of(year: int) -> dt.date:
+    """The as-of date of a year's official figure: its year end (the annual report's date)."""
+    return dt.date(year, 12, 31)
+
 
 @dataclass(frozen=True)
 class EntryOutcome:

@@ -16,6 +16,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from disclosure import deadlines, rates
 from disclosure.models import (
@@ -32,7 +33,7 @@ from disclosure.models import (
     ProjectSystem,
 )
 from disclosure.policies import request_policy
-from disclosure.services import _external_value, latest_indicator_value, status_for
+from disclosure.services import current_indicator_value, latest_indicator_value
 from disclosure.values import parse_number, parse_threshold
 from portal.models import Department
 
@@ -218,6 +219,7 @@ class IndicatorRow:
     current_period: str = ""
     current_source: str = ""
     current_note: str = ""  # where the current value comes from (e.g. the survey release)
+    verdict: object = None  # disclosure.values.Verdict of the current value
     at_risk: bool = False
     risk_reason: str = ""
     chart: dict | None = None
@@ -276,24 +278,13 @@ def indicator_dashboard() -> dict:
             rows[indicator.number].parts.append(
                 IndicatorRow(indicator=indicator, readings=readings)
             )
-    for number, row in rows.items():
+    for row in rows.values():
         ind = row.indicator
-        external = _external_value(number) if number in (34, 35) else None
-        if external:
-            value = Decimal(str(external["value"]))
-            row.current_text = f"{value.normalize():f}"
-            row.current_status = external.get("status") or status_for(ind, value)
-            row.current_period = str(external.get("period", ""))
-            row.current_source = "survey"
-            row.current_note = str(external.get("source_note", ""))
-        elif row.readings:
-            latest = row.readings[-1]
-            row.current_text, row.current_status = latest.display_value, latest.status
-            row.current_period, row.current_source = latest.period, "reading"
-            row.current_note = latest.source_note
-        else:
-            row.current_text, row.current_status = ind.baseline_value, ind.baseline_status
-            row.current_period, row.current_source = "2020", "baseline"
+        current = current_indicator_value(ind, readings=row.readings)
+        row.current_text, row.current_status = current.text, current.status
+        row.current_period, row.current_source = current.period, current.source
+        row.current_note = current.source_note if current.source != "baseline" else ""
+        row.verdict = current.verdict
         for part in row.parts:
             if part.readings:
                 part.current_text = part.readings[-1].display_value
@@ -302,18 +293,21 @@ def indicator_dashboard() -> dict:
             else:
                 part.current_text, part.current_period = part.indicator.baseline_value, "2020"
             part.chart = _chart(part.indicator, part.readings)
-        survey_point = (row.current_period, value) if external else None
+        survey_point = (
+            (current.period, current.value) if current.source in ("survey", "plan") else None
+        )
         row.chart = _chart(ind, row.readings, latest=survey_point)
-        # At risk: not met (or no data) now, or met but short of the 2025 planned value.
-        if row.current_status == Indicator.Status.NOT_MET:
-            row.at_risk, row.risk_reason = True, "not_met"
-        elif row.current_status == Indicator.Status.NO_DATA:
-            row.at_risk, row.risk_reason = True, "no_data"
-        else:
-            plan = parse_threshold(ind.planned_2025)
-            current = parse_number(row.current_text)
-            if plan is not None and current is not None and current < plan:
-                row.at_risk, row.risk_reason = True, "below_plan"
+        # 需关注 (the one rule, stated on the page): no current value, short of the national
+        # indicator value, or short of the 2025 plan target.
+        row.at_risk = current.verdict.needs_attention
+        if row.at_risk:
+            row.risk_reason = (
+                "no_data"
+                if not current.verdict.has_value
+                else "not_met"
+                if current.verdict.national == "not_met"
+                else "below_plan"
+            )
     counts = dict.fromkeys(Indicator.Status.values, 0)
     groups: dict[str, dict] = OrderedDict(
         (value, {"label": label, "rows": [], "counts": dict.fromkeys(Indicator.Status.values, 0)})
@@ -436,6 +430,43 @@ def plan_years() -> list[int]:
     return list(DisclosurePlan.objects.order_by("-year").values_list("year", flat=True))
 
 
+def official_rate_year(today: dt.date | None = None) -> int | None:
+    """The latest plan year that has ended: its year-end rate is the official figure of
+    indicator 5 (home card, indicator pages and annual report), None before the first."""
+    today = today or timezone.localdate()
+    return next((year for year in plan_years() if year < today.year), None)
+
+
+def rate_indicator_value() -> dict | None:
+    """Indicator 5's current value from the disclosure plan (the ``indicator_sources`` hook):
+    the latest ended plan year's rate at its year end — the number the rate page and the annual
+    report show for that year. None when there is no ended plan year, nothing was due, or an
+    officer has entered a reading for a later period."""
+    year = official_rate_year()
+    if year is None:
+        return None
+    as_of = rates.official_as_of(year)
+    if IndicatorReading.objects.filter(
+        indicator__number=rates.RATE_INDICATOR, indicator__part=0, period_end__gt=as_of
+    ).exists():
+        return None
+    result, _late, _missing, _entries = plan_rate(year=year, as_of=as_of)
+    if result.rate is None:
+        return None
+    return {
+        "value": (result.rate * 100).quantize(Decimal("0.01")),
+        "period": str(year),
+        "kind": "plan",
+        "as_of": as_of,
+        "source_note": _(
+            "Annual disclosure plan %(year)s: entries published on time out of the entries "
+            "due, as of %(date)s (year end); the same figure as the disclosure rate page and "
+            "the annual report."
+        )
+        % {"year": year, "date": as_of.isoformat()},
+    }
+
+
 # --- Requests -------------------------------------------------------------------------------
 
 
@@ -541,6 +572,13 @@ def request_for_applicant(*, tracking_number: str, id_last4: str) -> DisclosureR
         .prefetch_related("events")
         .first()
     )
+
+
+def requests_of(*, user):
+    """The requests filed from ``user``'s account (我的), newest first; none for visitors."""
+    if not getattr(user, "is_authenticated", False):
+        return DisclosureRequest.objects.none()
+    return DisclosureRequest.objects.filter(user=user).order_by("-received_on", "-pk")
 
 
 # --- Start page counts (portal_home_panels) ---------------------------------------------------

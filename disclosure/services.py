@@ -21,7 +21,7 @@ from disclosure.models import (
     KeyProject,
     ProjectProgress,
 )
-from disclosure.values import parse_threshold
+from disclosure.values import Verdict, indicator_verdict, parse_number
 from portal.integration import indicator_sources
 
 # --- Item versions --------------------------------------------------------------------------
@@ -103,15 +103,17 @@ def indicator_reading_stamp_entered_by(*, reading: IndicatorReading, user) -> No
 
 @dataclass(frozen=True)
 class IndicatorValue:
-    """The current value of an indicator and where it comes from."""
+    """The current value of an indicator, where it comes from, and its verdict."""
 
     number: int
     value: Decimal | None
     text: str
     status: str
     period: str
-    source: str  # "survey", "reading" or "baseline"
+    source: str  # "survey", "plan" (indicator 5), "reading" or "baseline"
     source_note: str
+    verdict: Verdict | None = None
+    as_of: dt.date | None = None  # the as-of date of a computed value (indicator 5)
 
 
 def _external_value(number: int):
@@ -122,56 +124,100 @@ def _external_value(number: int):
     return source() if source is not None else None
 
 
+def verdict_for(
+    indicator: Indicator,
+    value: Decimal | None,
+    recorded_status: str = "",
+    *,
+    prefer_recorded: bool = False,
+) -> Verdict:
+    """THE verdict of an indicator value (every page asks this): against the national
+    indicator value and the plan's 2025 target, see ``disclosure.values.indicator_verdict``."""
+    return indicator_verdict(
+        value=value,
+        national_value=indicator.target_value,
+        plan_value=indicator.planned_2025,
+        recorded_status=recorded_status,
+        prefer_recorded=prefer_recorded,
+    )
+
+
 def status_for(indicator: Indicator, value: Decimal | None) -> str:
-    """已达标 / 未达标 for a numeric value against a "≥X" or "X" indicator value, else ""."""
-    threshold = parse_threshold(indicator.target_value)
-    if value is None or threshold is None:
+    """已达标 / 未达标 for a numeric value against the national indicator value, else ""."""
+    if value is None:
         return ""
-    return Indicator.Status.MET if value >= threshold else Indicator.Status.NOT_MET
+    return verdict_for(indicator, value).status
 
 
-def latest_indicator_value(number: int) -> IndicatorValue | None:
-    """The current value of indicator ``number`` (top level).
+def current_indicator_value(indicator: Indicator, readings=None) -> IndicatorValue:
+    """The current value of a top-level ``indicator`` with its verdict.
 
-    Order: the survey module's published release (indicators 34 and 35, through
-    the ``indicator_sources`` hook), then the latest officer reading, then the plan's baseline.
-    Absent survey data is not an error. Returns None for an unknown number.
+    Order: the survey module's published release (indicators 34 and 35, through the
+    ``indicator_sources`` hook), then the latest officer reading, then the plan's baseline.
+    ``readings`` (oldest first) may be given when already loaded.
     """
-    indicator = Indicator.objects.filter(number=number, part=0).first()
-    if indicator is None:
-        return None
+    number = indicator.number
     external = _external_value(number)
     if external:
         value = Decimal(str(external["value"]))
+        kind = str(external.get("kind", "survey"))
         return IndicatorValue(
             number=number,
             value=value,
-            text=f"{value.normalize():f}",
-            status=external.get("status") or status_for(indicator, value),
+            # A rate computed here keeps its two decimals, as the rate page and report print it.
+            text=f"{value:f}" if kind == "plan" else f"{value.normalize():f}",
+            status=status_for(indicator, value),
             period=str(external.get("period", "")),
-            source="survey",
+            source=kind,
             source_note=str(external.get("source_note", "")),
+            verdict=verdict_for(indicator, value),
+            as_of=external.get("as_of"),
         )
-    reading = indicator.readings.order_by("-period_end", "-pk").first()
+    if readings is None:
+        reading = indicator.readings.order_by("-period_end", "-pk").first()
+    else:
+        reading = readings[-1] if readings else None
     if reading is not None:
+        verdict = verdict_for(indicator, reading.value, reading.status)
         return IndicatorValue(
             number=number,
             value=reading.value,
             text=reading.display_value,
-            status=reading.status,
+            status=verdict.status or reading.status,
             period=reading.period,
             source="reading",
             source_note=reading.source_note,
+            verdict=verdict,
         )
+    baseline = parse_number(indicator.baseline_value)
+    verdict = verdict_for(indicator, baseline, indicator.baseline_status, prefer_recorded=True)
     return IndicatorValue(
         number=number,
-        value=None,
+        value=baseline,
         text=indicator.baseline_value,
-        status=indicator.baseline_status,
+        status=verdict.status or indicator.baseline_status,
         period=data.PLAN_BASELINE_PERIOD,
         source="baseline",
         source_note=data.PLAN_INDICATOR_SOURCE_NOTE,
+        verdict=verdict,
     )
+
+
+def latest_indicator_value(number: int) -> IndicatorValue | None:
+    """The current value of indicator ``number`` (top level), None for an unknown number."""
+    indicator = Indicator.objects.filter(number=number, part=0).first()
+    if indicator is None:
+        return None
+    return current_indicator_value(indicator)
+
+
+def indicator_verdict_by_number(number: int, value: Decimal | None):
+    """The verdict of ``value`` for indicator ``number`` (the ``indicator_verdicts`` hook), or
+    None for an unknown indicator."""
+    indicator = Indicator.objects.filter(number=number, part=0).first()
+    if indicator is None:
+        return None
+    return verdict_for(indicator, value)
 
 
 # --- Key projects ---------------------------------------------------------------------------

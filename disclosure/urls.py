@@ -18,6 +18,7 @@ urlpatterns = [
     path("requests/new/", views.request_new, name="request_new"),
     path("requests/receipt/", views.request_receipt, name="request_receipt"),
     path("requests/status/", views.request_status, name="request_status"),
+    path("requests/mine/<int:pk>/", views.request_mine, name="request_mine"),
     path("annual-report/", views.annual_report_latest, name="annual_report_latest"),
     path("annual-report/<int:year>/", views.annual_report, name="annual_report"),
     path("annual-report/<int:year>.xlsx", views.annual_report_xlsx, name="annual_report_xlsx"),

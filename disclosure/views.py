@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_http_methods
 
-from disclosure import report, selectors, versions, workflow
+from disclosure import rates, report, selectors, services, versions, workflow
 from disclosure.forms import DisclosureRequestForm, RequestStatusForm
 from disclosure.models import (
     DisclosureIndexPage,
@@ -25,6 +27,7 @@ from disclosure.models import (
     ProjectProgress,
     ProjectSystem,
 )
+from disclosure.values import parse_number
 from portal import ratelimit
 from portal.models import Department
 
@@ -66,7 +69,10 @@ def indicator_detail(request, number: int):
         Indicator.objects.prefetch_related("departments"), number=number, part=0
     )
     parts = list(indicator.parts.prefetch_related("readings").order_by("part"))
-    readings = list(indicator.readings.order_by("-period_end"))
+    readings = [
+        (reading, services.verdict_for(indicator, reading.value, reading.status))
+        for reading in indicator.readings.order_by("-period_end")
+    ]
     dashboard_row = next(
         (
             row
@@ -83,6 +89,12 @@ def indicator_detail(request, number: int):
             "indicator": indicator,
             "parts": parts,
             "readings": readings,
+            "baseline_verdict": services.verdict_for(
+                indicator,
+                parse_number(indicator.baseline_value),
+                indicator.baseline_status,
+                prefer_recorded=True,
+            ),
             "row": dashboard_row,
             "section": _section(),
         },
@@ -143,17 +155,29 @@ def rate_dashboard(request):
     years = selectors.plan_years()
     today = timezone.localdate()
     year = _int(request.GET.get("year")) or (years[0] if years else today.year)
-    as_of = today
+    # A year that has ended is shown at its year end by default: the official figure, the same
+    # as the home card, the indicator pages and the annual report.
+    year_end = rates.official_as_of(year)
+    as_of = min(today, year_end)
     if request.GET.get("as_of"):
         try:
             as_of = dt.date.fromisoformat(request.GET["as_of"])
         except ValueError:
             messages.error(request, _("The date must be written as YYYY-MM-DD."))
     result, late, missing, entries = selectors.plan_rate(year=year, as_of=as_of)
+    official = None
+    if year < today.year and as_of != year_end:
+        official, *_rest = selectors.plan_rate(year=year, as_of=year_end)
     return render(
         request,
         "disclosure/rate_dashboard.html",
         {
+            "year_end": year_end,
+            "year_ended": year < today.year,
+            "rate_verdict": _rate_verdict(result),
+            "official_percent": None
+            if official is None or official.rate is None
+            else official.rate * 100,
             "year": year,
             "years": years,
             "as_of": as_of,
@@ -164,6 +188,15 @@ def rate_dashboard(request):
             "entries": entries,
             "section": _section(),
         },
+    )
+
+
+def _rate_verdict(result):
+    """The one verdict of a disclosure rate against indicator 5's values (None: nothing due)."""
+    if result.rate is None:
+        return None
+    return services.indicator_verdict_by_number(
+        rates.RATE_INDICATOR, (result.rate * 100).quantize(Decimal("0.01"))
     )
 
 
@@ -259,7 +292,9 @@ def request_new(request):
                     if k not in ("submission_token", "consent")
                 }
                 disclosure_request, created = workflow.request_submit(
-                    data=data, submission_token=form.cleaned_data["submission_token"]
+                    data=data,
+                    submission_token=form.cleaned_data["submission_token"],
+                    user=request.user,
                 )
                 if created:
                     ratelimit.hit(
@@ -319,6 +354,21 @@ def request_status(request):
 
 
 @public_cache
+@never_cache
+@login_required
+def request_mine(request, pk: int):
+    """A request filed from the signed-in account (from 我的): only the owner's."""
+    found = selectors.requests_of(user=request.user).filter(pk=pk).prefetch_related("events")
+    found = found.first()
+    if found is None:
+        raise Http404
+    return render(
+        request,
+        "disclosure/request_status.html",
+        {"form": None, "req": found, "section": _section(), "mine": True},
+    )
+
+
 def annual_report(request, year: int):
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404
@@ -332,6 +382,8 @@ def annual_report(request, year: int):
             "year": year,
             "latest_year": timezone.localdate().year,
             "rate_percent": None if data.rate.rate is None else data.rate.rate * 100,
+            "rate_as_of": data.rate.as_of,
+            "rate_verdict": _rate_verdict(data.rate),
             "section": _section(),
         },
     )

@@ -1,13 +1,20 @@
 """Register the disclosure admin: one menu group (viewsets.py), the disclosure officer's start
 panel, and record who entered a reading or a progress row."""
 
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import formats
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from disclosure import views
+from disclosure import rates, selectors, views
 from disclosure.home_panels import DisclosureOfficerHomePanel
 from disclosure.models import DisclosureIndexPage
+from disclosure.services import indicator_verdict_by_number
 from disclosure.viewsets import DisclosureViewSetGroup
+from portal.integration import MeItem, MeSection
 from portal.pages import page_context_hook
 
 register_snippet(DisclosureViewSetGroup)
@@ -29,3 +36,43 @@ def record_entering_user(request, instance):
 @hooks.register("portal_home_panels")
 def officer_home_panel(request):
     return DisclosureOfficerHomePanel(request)
+
+
+@hooks.register("indicator_verdicts")
+def indicator_verdict(number, value):
+    """The one verdict of an indicator value (portal/integration.py ``indicator_verdicts``)."""
+    return indicator_verdict_by_number(int(number), None if value is None else Decimal(str(value)))
+
+
+@hooks.register("indicator_sources")
+def plan_rate_indicator_source():
+    """Indicator 5 (生态环境信息公开率) is the disclosure plan's year-end rate."""
+    return {rates.RATE_INDICATOR: selectors.rate_indicator_value}
+
+
+@hooks.register("portal_me_sections")
+def my_requests_section(request):
+    """我的: the disclosure requests filed from my account, with tracking number and status."""
+    requests = list(selectors.requests_of(user=request.user)[:20])
+    return MeSection(
+        key="requests",
+        title=_("My requests for disclosure"),
+        items=[
+            MeItem(
+                label=req.tracking_number,
+                url=reverse("disclosure:request_mine", args=[req.pk]),
+                status=req.get_status_display(),
+                meta=[
+                    formats.date_format(req.received_on, "Y-m-d"),
+                    req.description[:40] + ("…" if len(req.description) > 40 else ""),
+                ],
+            )
+            for req in requests
+        ],
+        empty=_("You have not filed a request for disclosure while signed in."),
+        links=[
+            (_("Request information"), reverse("disclosure:request_new")),
+            (_("Check a request"), reverse("disclosure:request_status")),
+        ],
+        order=20,
+    )

@@ -77,8 +77,9 @@ def _refresh_due(request) -> None:
         raise TransitionError(str(exc)) from exc
 
 
-def request_submit(*, data: dict, submission_token, on_date: dt.date | None = None):
-    """File a request from the public form. Returns (request, created).
+def request_submit(*, data: dict, submission_token, on_date: dt.date | None = None, user=None):
+    """File a request from the public form. Returns (request, created). ``user``: the signed-in
+    account it was filed from (it then lists on their 我的), else None.
 
     A second submission with the same form token (a double click, a reload) returns the
     request the first one created instead of filing a duplicate.
@@ -98,6 +99,7 @@ def request_submit(*, data: dict, submission_token, on_date: dt.date | None = No
                     received_on=received,
                     clock_start=received,
                     id_last4=data["id_number"][-4:].upper(),
+                    user=user if getattr(user, "is_authenticated", False) else None,
                 )
                 try:
                     _refresh_due(request)

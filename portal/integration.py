@@ -4,12 +4,17 @@ An app contributes by registering a function in its own ``wagtail_hooks.py``; th
 iterates ``hooks.get_hooks(...)`` and so knows nothing about the apps that feed it.
 
 ``portal_me_sections``
-    ``fn(request) -> MeSection | None``: a card on the resident's 我的 page (``/me/``).
+    ``fn(request) -> MeSection | None``: a card on the resident's 我的 page (``/me/``) with the
+    signed-in user's own items (``MeItem``) and links; each app loads only ``request.user``'s rows.
 ``indicator_sources``
     ``fn() -> {indicator number: callable}``: indicators whose current value another app
     supplies (the surveys app: 34 satisfaction, 35 participation). Each callable returns None
     (nothing published yet) or a mapping with "value" (Decimal, percent), "period",
     "source_note" and optionally "status".
+``indicator_verdicts``
+    ``fn(number, value) -> verdict | None``: the one verdict of an indicator value against the
+    national indicator value and the plan's 2025 target (the disclosure app answers it, see
+    ``disclosure.values.Verdict``); other apps show it with ``portal/includes/verdict.html``.
 """
 
 from __future__ import annotations
@@ -22,15 +27,32 @@ from wagtail import hooks
 
 ME_SECTIONS_HOOK = "portal_me_sections"
 INDICATOR_SOURCES_HOOK = "indicator_sources"
+INDICATOR_VERDICTS_HOOK = "indicator_verdicts"
+
+
+@dataclass(frozen=True)
+class MeItem:
+    """One of my things on a 我的 card: a label (a code, a title), where to open it, and short
+    facts (a date, a status) — never anything the card's owner may not see."""
+
+    label: str
+    url: str = ""
+    meta: Sequence[str] = ()
+    status: str = ""
 
 
 @dataclass(frozen=True)
 class MeSection:
-    """A card on 我的: a heading and links (label, URL); lower ``order`` comes first."""
+    """A card on 我的: a heading, my items (newest first), links (label, URL), a text when there
+    are no items and a short note; lower ``order`` comes first."""
 
     title: str
-    links: Sequence[tuple[str, str]]
+    links: Sequence[tuple[str, str]] = ()
     order: int = 100
+    items: Sequence[MeItem] = ()
+    empty: str = ""
+    note: str = ""
+    key: str = ""  # a stable id for tests and anchors ("tipoffs", "requests", …)
 
 
 def me_sections(request) -> list[MeSection]:
@@ -50,3 +72,13 @@ def indicator_sources() -> dict[int, Callable[[], object]]:
                 )
             sources[int(number)] = source
     return sources
+
+
+def indicator_verdict(number: int, value):
+    """The verdict of ``value`` for indicator ``number`` from the app that owns the indicators,
+    or None (no such app or indicator)."""
+    for fn in hooks.get_hooks(INDICATOR_VERDICTS_HOOK):
+        verdict = fn(number, value)
+        if verdict is not None:
+            return verdict
+    return None

@@ -114,6 +114,7 @@ PUBLIC_ROUTES = frozenset(
         "surveys:stopped",
         "surveys:results",
         "surveys:results_methodology",
+        "surveys:results_csv",
         "tipoffs:index",
         "tipoffs:new",
         "tipoffs:submitted",
@@ -166,6 +167,9 @@ RESIDENT_ROUTES = frozenset(
         "learning:redeem",
         "learning:me",
         "learning:redemption",
+        "tipoffs:track_mine",
+        "disclosure:request_mine",
+        "learning:redemption_cancel",
     }
 )
 

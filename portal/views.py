@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +17,7 @@ from portal import health
 from portal.context_processors import ELDERLY_COOKIE
 from portal.integration import me_sections
 from portal.redirects import safe_next
+from portal.roles import can_access_admin
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +84,14 @@ def toggle_elderly_mode(request):
 def me(request):
     """我的: the resident's own page; each app adds its cards through the
     ``portal_me_sections`` hook (portal/integration.py)."""
-    return render(request, "portal/me.html", {"sections": me_sections(request)})
+    return render(
+        request,
+        "portal/me.html",
+        {
+            "sections": me_sections(request),
+            "admin_url": reverse("wagtailadmin_home") if can_access_admin(request.user) else "",
+        },
+    )
 
 
 def csrf_failure(request, reason=""):

@@ -17,7 +17,10 @@ from django.utils.translation import gettext as _
 
 from surveys.models import SurveyRelease
 
-__all__ = ["latest_participation", "latest_satisfaction"]
+__all__ = ["INDICATOR_OF_KIND", "latest_participation", "latest_satisfaction"]
+
+#: The plan's indicator each headline rate feeds (表1: 34 satisfaction, 35 participation).
+INDICATOR_OF_KIND = {"satisfaction": 34, "participation": 35}
 
 
 def _latest_release() -> SurveyRelease | None:

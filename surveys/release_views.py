@@ -8,21 +8,24 @@ downloading them is granted like reading responses. The public page shows only f
 
 from __future__ import annotations
 
+import csv
 import io
+from decimal import ROUND_HALF_UP, Decimal
 
 from django import forms
 from django.contrib import messages
 from django.db.models import BooleanField, Case, Value, When
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.cache import never_cache
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 
+from portal.integration import indicator_verdict
 from portal.storage import private_file_response
 from surveys import selectors, services
 from surveys.analysis import (
@@ -32,11 +35,13 @@ from surveys.analysis import (
     parse_survey_margins,
 )
 from surveys.filters import ReleaseFilterSet
+from surveys.indicators import INDICATOR_OF_KIND
 from surveys.margins import MarginProblem, MarginsError
 from surveys.models import ReleaseFile, Survey, SurveyRelease
 from surveys.policies import release_policy
 from surveys.rates import NCHS_2017
 from surveys.releases import latest_release, release_publish
+from surveys.weighting import DEFAULT_MIN_CATEGORY_N
 
 MAX_MARGINS_BYTES = 2 * 1024 * 1024
 
@@ -117,7 +122,6 @@ def parse_collapse_lines(text: str) -> dict[str, dict[str, str]]:
 
 def _xlsx_to_csv(content: bytes) -> bytes:
     """The first sheet of an XLSX as CSV bytes (header row included)."""
-    import csv
 
     from openpyxl import load_workbook
 
@@ -404,12 +408,51 @@ def release_file_download(request, pk: int, version: int, name: str):
 
 # --- Public ---------------------------------------------------------------------------------
 
+#: The breakdowns the public page shows, in this order (the release's analysis computes them).
+PUBLIC_BREAKDOWNS = (
+    ("subdistrict", gettext_lazy("By sub-district")),
+    ("sex", gettext_lazy("By sex")),
+    ("age_group", gettext_lazy("By age group")),
+)
+
+#: What a rate of each scoring method means, in plain words.
+METHOD_MEANING = {
+    "top_box": gettext_lazy(
+        "the share of residents who chose one of the positive answers (such as 满意 or 比较满意) "
+        "to the questions behind this rate"
+    ),
+    "at_least_k": gettext_lazy(
+        "the share of residents who took part in at least the required number of the listed "
+        "activities"
+    ),
+    "score_mean": gettext_lazy(
+        "the average score of the answers on a scale from 0 to 100 (not a share of residents)"
+    ),
+}
+
+
+def _percent1(rate: float | None) -> Decimal | None:
+    """A rate as the published percent with one decimal (as the release and indicator store it)."""
+    if rate is None:
+        return None
+    return Decimal(str(100 * rate)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def min_public_cell(release) -> int:
+    """The release's small-cell rule: fewer respondents than this in a cell → not shown."""
+    settings = release.settings or {}
+    return max(
+        int(settings.get("min_category_n") or DEFAULT_MIN_CATEGORY_N),
+        int(settings.get("min_n") or 0),
+    )
+
 
 def public_estimate(kind: str, code: str, estimate: dict, definitions: dict, release) -> dict:
-    """One headline rate as the public page shows it under the release's presentation standard.
+    """One rate as the public page shows it under the release's presentation standard.
 
     Under NCHS 2017 the interval is Korn–Graubard and a suppressed rate shows no number at all;
     releases published before the standard keep their logit interval and show every rate.
+    ``kind`` is the headline kind ("satisfaction", "participation") or "" for another rate.
     """
     nchs = release.presentation_standard == NCHS_2017 and "presentation" in estimate
     decision = estimate.get("presentation") if nchs else "show"
@@ -418,45 +461,217 @@ def public_estimate(kind: str, code: str, estimate: dict, definitions: dict, rel
         if nchs
         else (estimate.get("ci_low"), estimate.get("ci_high"))
     )
-    target = definitions.get(code, {}).get("target")
-    shown = decision != "suppress"
+    definition = definitions.get(code, {})
+    target = definition.get("target")
+    shown = (
+        decision != "suppress" and not estimate.get("suppressed") and estimate["rate"] is not None
+    )
+    percent = _percent1(estimate["rate"]) if shown else None
+    number = INDICATOR_OF_KIND.get(kind)
+    verdict = indicator_verdict(number, percent) if number and percent is not None else None
     return {
         "kind": kind,
-        "name": definitions.get(code, {}).get("name", code),
+        "code": code,
+        "indicator": number,
+        "name": definition.get("name", code),
+        "meaning": METHOD_MEANING.get(definition.get("method", ""), ""),
         "suppressed": not shown,
         "flagged": decision == "flag",
-        "percent": 100 * estimate["rate"] if shown else None,
-        "ci_low": 100 * low if shown and low is not None else None,
-        "ci_high": 100 * high if shown and high is not None else None,
+        "percent": percent,
+        "ci_low": _percent1(low) if shown and low is not None else None,
+        "ci_high": _percent1(high) if shown and high is not None else None,
         "n": estimate["n"],
         "target": None if target is None else 100 * target,
         "meets_target": None if target is None or not shown else estimate["rate"] >= target,
+        "verdict": verdict,
+    }
+
+
+def public_cell(estimate: dict, release, *, min_cell: int) -> dict:
+    """One breakdown cell: shown, or suppressed by the release's small-cell rule or NCHS 2017."""
+    nchs = release.presentation_standard == NCHS_2017 and "presentation" in estimate
+    decision = estimate.get("presentation") if nchs else "show"
+    small = estimate["n"] < min_cell
+    shown = not small and decision != "suppress" and not estimate.get("suppressed")
+    shown = shown and estimate.get("rate") is not None
+    low, high = (
+        (estimate.get("kg_low"), estimate.get("kg_high"))
+        if nchs
+        else (estimate.get("ci_low"), estimate.get("ci_high"))
+    )
+    return {
+        "n": estimate["n"],
+        "suppressed": not shown,
+        "reason": "small" if small else "uncertain" if not shown else "",
+        "flagged": shown and decision == "flag",
+        "percent": _percent1(estimate["rate"]) if shown else None,
+        "ci_low": _percent1(low) if shown and low is not None else None,
+        "ci_high": _percent1(high) if shown and high is not None else None,
+    }
+
+
+def _bar(cell: dict) -> dict:
+    """SVG geometry of one bar on a 0–100 scale (the chart scales it; no inline style)."""
+    if cell["suppressed"]:
+        return {}
+    return {
+        "width": float(cell["percent"]),
+        "ci_low": None if cell["ci_low"] is None else float(cell["ci_low"]),
+        "ci_high": None if cell["ci_high"] is None else float(cell["ci_high"]),
+    }
+
+
+def public_breakdowns(release, headline: list[dict]) -> list[dict]:
+    """Per breakdown variable: one table (and chart) of every shown headline rate by category."""
+    results = release.results or {}
+    labels = results.get("labels", {})
+    min_cell = min_public_cell(release)
+    out = []
+    for variable, title in PUBLIC_BREAKDOWNS:
+        cells = (results.get("breakdowns") or {}).get(variable) or {}
+        if not cells:
+            continue
+        rates = []
+        for rate in headline:
+            rows = []
+            for category, per_rate in cells.items():
+                estimate = per_rate.get(rate["code"])
+                if estimate is None:
+                    continue
+                cell = public_cell(estimate, release, min_cell=min_cell)
+                rows.append(
+                    {
+                        "label": labels.get(variable, {}).get(category, category),
+                        **cell,
+                        "bar": _bar(cell),
+                    }
+                )
+            if rows:
+                verdict = rate["verdict"]
+                rates.append(
+                    {
+                        "rate": rate,
+                        "rows": rows,
+                        "national": getattr(verdict, "national_number", None),
+                        "plan": getattr(verdict, "plan_number", None),
+                    }
+                )
+        if rates:
+            out.append({"variable": variable, "title": title, "rates": rates})
+    return out
+
+
+def public_results(release) -> dict:
+    """Everything the public page shows of a frozen release (and nothing live)."""
+    results = release.results or {}
+    definitions = results.get("definitions", {})
+    headline_codes = {code: kind for kind, code in (results.get("headline") or {}).items() if code}
+    rates = []
+    # The headline rates first (they feed indicators 34 and 35), then the release's other rates.
+    ordered = sorted(
+        (results.get("rates") or {}).items(), key=lambda item: item[0] not in headline_codes
+    )
+    for code, estimate in ordered:
+        if not estimate or estimate.get("rate") is None:
+            continue
+        rates.append(
+            public_estimate(headline_codes.get(code, ""), code, estimate, definitions, release)
+        )
+    headline = [r for r in rates if r["kind"]]
+    return {
+        "rates": rates,
+        "headline": headline,
+        "breakdowns": public_breakdowns(release, headline),
+        "min_cell": min_public_cell(release),
+        "n": results.get("n"),
+        "level": int(round(100 * float((release.settings or {}).get("level") or 0.95))),
     }
 
 
 def survey_results(request, slug: str):
-    """The latest release's headline rates (never live numbers)."""
+    """The latest frozen release's rates, breakdowns and method (never live numbers)."""
     survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
     release = latest_release(survey)
-    headline = []
+    context = {
+        "survey": survey,
+        "state": survey.state(),
+        "release": release,
+        "rates": [],
+        "headline": [],
+        "nchs": release is not None and release.presentation_standard == NCHS_2017,
+    }
     if release is not None:
-        results = release.results or {}
-        definitions = results.get("definitions", {})
-        for kind, code in (results.get("headline") or {}).items():
-            estimate = results.get("rates", {}).get(code) if code else None
-            if not estimate or estimate.get("rate") is None:
-                continue
-            headline.append(public_estimate(kind, code, estimate, definitions, release))
-    response = render(
-        request,
-        "surveys/survey_results.html",
-        {
-            "survey": survey,
-            "release": release,
-            "headline": headline,
-            "nchs": release is not None and release.presentation_standard == NCHS_2017,
-            "any_flag": any(h["flagged"] for h in headline),
-        },
+        context.update(public_results(release))
+    context["any_flag"] = any(r["flagged"] for r in context["rates"]) or any(
+        row["flagged"]
+        for group in context.get("breakdowns", [])
+        for rate in group["rates"]
+        for row in rate["rows"]
+    )
+    response = render(request, "surveys/survey_results.html", context)
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def survey_results_csv(request, slug: str, version: int):
+    """The published tables of one release as CSV: the same numbers as the page, small cells
+    suppressed (never responses, weights or anything per person)."""
+
+    survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
+    release = get_object_or_404(SurveyRelease, survey=survey, version=version)
+    data = public_results(release)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            pgettext("survey results csv", "Rate"),
+            pgettext("survey results csv", "Breakdown"),
+            pgettext("survey results csv", "Group"),
+            pgettext("survey results csv", "Rate (%)"),
+            pgettext("survey results csv", "CI low (%)"),
+            pgettext("survey results csv", "CI high (%)"),
+            pgettext("survey results csv", "Respondents"),
+        ]
+    )
+
+    def value(cell, key):
+        return "" if cell[key] is None else f"{cell[key]}"
+
+    for rate in data["rates"]:
+        writer.writerow(
+            [
+                rate["name"],
+                pgettext("survey results csv", "All residents"),
+                "",
+                value(rate, "percent"),
+                value(rate, "ci_low"),
+                value(rate, "ci_high"),
+                rate["n"],
+            ]
+        )
+    for group in data["breakdowns"]:
+        for entry in group["rates"]:
+            for row in entry["rows"]:
+                writer.writerow(
+                    [
+                        entry["rate"]["name"],
+                        str(group["title"]),
+                        row["label"],
+                        value(row, "percent") or pgettext("survey results csv", "not shown"),
+                        value(row, "ci_low"),
+                        value(row, "ci_high"),
+                        row["n"]
+                        if not row["suppressed"]
+                        else _("fewer than %(n)s") % {"n": data["min_cell"]}
+                        if row["reason"] == "small"
+                        else row["n"],
+                    ]
+                )
+    response = HttpResponse(
+        ("\ufeff" + out.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{survey.slug}-{release.label}-results.csv"'
     )
     response["Cache-Control"] = "public, max-age=300"
     return response

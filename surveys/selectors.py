@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 
 from surveys.models import (
+    Participation,
     QuotaCell,
     Response,
     ScoringDefinition,
@@ -289,3 +290,16 @@ def analyst_home(*, user) -> dict:
         .first()
     )
     return {"progress": progress, "latest_release": release}
+
+
+def participations_of(*, user):
+    """The surveys ``user`` took part in with their account (我的): survey and date only.
+    ``Participation`` has no link to the answers (统计法 Art. 28), and nothing here reads them."""
+    if not getattr(user, "is_authenticated", False):
+        return Participation.objects.none()
+    return (
+        Participation.objects.filter(user=user)
+        .select_related("survey")
+        .only("created_on", "survey__title", "survey__slug")
+        .order_by("-created_on")
+    )

@@ -21,4 +21,9 @@ urlpatterns = [
         release_views.survey_results_methodology,
         name="results_methodology",
     ),
+    path(
+        "s/<slug:slug>/results/v<int:version>/results.csv",
+        release_views.survey_results_csv,
+        name="results_csv",
+    ),
 ]

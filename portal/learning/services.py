@@ -511,6 +511,13 @@ def _already_handled(ctx: Context) -> RedemptionRefused:
     )
 
 
+def _may_cancel_redemption(actor, redemption: Redemption) -> bool:
+    """The pickup desk, the system, or the resident who redeemed (until pickup: the from-state)."""
+    if _may_handle_redemptions(actor, redemption):
+        return True
+    return bool(getattr(actor, "is_authenticated", False) and actor.pk == redemption.user_id)
+
+
 def _forbidden(ctx: Context) -> TransitionForbidden:
     return TransitionForbidden(_("Only the pickup desk may handle redemptions."))
 
@@ -555,7 +562,7 @@ REDEMPTIONS = StateMachine(
             "cancel",
             (Redemption.State.PENDING,),
             Redemption.State.CANCELLED,
-            policy=_may_handle_redemptions,
+            policy=_may_cancel_redemption,
             apply=_refund,
         ),
     ],
@@ -568,5 +575,7 @@ def redemption_fulfil(*, redemption_id: int, actor) -> Redemption:
 
 
 def redemption_cancel(*, redemption_id: int, actor) -> Redemption:
-    """Staff cancel a pending redemption: the points come back as a new entry, the item to stock."""
+    """The pickup desk, or the resident who redeemed, cancels a pending redemption (not after
+    pickup): the points come back as one new ledger entry (``refund:<pk>``, unique), the item
+    to stock."""
     return transition(REDEMPTIONS, Redemption(pk=redemption_id), "cancel", actor=actor).obj

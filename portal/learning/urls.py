@@ -14,5 +14,6 @@ urlpatterns = [
     path("rewards/<int:pk>/redeem/", views.redeem, name="redeem"),
     path("me/", views.my_points, name="me"),
     path("me/redemptions/<int:pk>/", views.redemption, name="redemption"),
+    path("me/redemptions/<int:pk>/cancel/", views.redemption_cancel, name="redemption_cancel"),
     path("leaderboard/", views.leaderboard, name="leaderboard"),
 ]

@@ -14,8 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.learning import selectors, services
 from portal.learning.forms import LeaderboardForm, ProfileForm
@@ -180,9 +181,29 @@ def rewards(request):
     )
 
 
-@require_POST
+@never_cache
+@require_http_methods(["GET", "POST"])
 @login_required
 def redeem(request, pk: int):
+    """GET: the confirmation step (the item, its cost, my balance now and after); POST (from
+    that step): redeem."""
+    if request.method == "GET":
+        today = timezone.localdate()
+        reward = Reward.objects.filter(pk=pk, is_active=True).select_related("image").first()
+        if reward is None or not reward.is_valid_on(today):
+            raise Http404
+        balance = services.balance_of(request.user)
+        return render(
+            request,
+            "learning/redeem_confirm.html",
+            {
+                "reward": reward,
+                "balance": balance,
+                "after": balance - reward.points,
+                "enough": balance >= reward.points and reward.stock > 0,
+                "nonce": f"{secrets.token_urlsafe(18)}-{reward.pk}",
+            },
+        )
     try:
         redemption = services.redeem(
             user=request.user, reward_id=pk, nonce=request.POST.get("nonce", "")
@@ -211,6 +232,46 @@ def redemption(request, pk: int):
         request,
         "learning/redemption.html",
         {"redemption": item, "code": services.format_code(item.code)},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@login_required
+def redemption_cancel(request, pk: int):
+    """The resident cancels their own pending redemption (GET: confirm; POST: cancel)."""
+    item = Redemption.objects.select_related("reward").filter(pk=pk, user=request.user).first()
+    if item is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.redemption_cancel(redemption_id=item.pk, actor=request.user)
+        except services.RedemptionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Redemption cancelled: %(points)d point is back in your account.",
+                    "Redemption cancelled: %(points)d points are back in your account.",
+                    item.points,
+                )
+                % {"points": item.points},
+            )
+        return redirect("learning:redemption", pk=item.pk)
+    if item.state != Redemption.State.PENDING:
+        messages.info(request, _("This redemption can no longer be cancelled."))
+        return redirect("learning:redemption", pk=item.pk)
+    balance = services.balance_of(request.user)
+    return render(
+        request,
+        "learning/redemption_cancel.html",
+        {
+            "redemption": item,
+            "code": services.format_code(item.code),
+            "balance": balance,
+            "after": balance + item.points,
+        },
     )
 
 

@@ -13,15 +13,18 @@ import logging
 from django.contrib import messages
 from django.db import DatabaseError
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from portal.integration import MeSection
+from portal.integration import MeItem, MeSection
 from portal.learning.viewsets import MENU_HOOK, LearningViewSetGroup, learning_admin_viewset
 
 logger = logging.getLogger(__name__)
+
+MY_REDEMPTIONS_SHOWN = 10
 
 register_snippet(LearningViewSetGroup)
 hooks.register(MENU_HOOK, learning_admin_viewset.get_desk_menu_item)
@@ -60,13 +63,38 @@ def award_reading_points(page, request, serve_args, serve_kwargs):
 
 @hooks.register("portal_me_sections")
 def points_and_rewards_section(request):
-    """The 积分 card on 我的."""
+    """The 积分 card on 我的: my balance and my redemptions (pickup code, state)."""
+    from portal.learning import selectors, services
+
+    user = request.user
+    balance = services.balance_of(user)
+    redemptions = list(selectors.redemptions_for(user=user)[:MY_REDEMPTIONS_SHOWN])
     return MeSection(
+        key="points",
         title=_("Points and rewards"),
+        items=[
+            MeItem(
+                label=_("Balance: %(points)s points") % {"points": balance},
+                url=reverse("learning:me"),
+            ),
+            *(
+                MeItem(
+                    label=redemption.reward.name,
+                    url=reverse("learning:redemption", args=[redemption.pk]),
+                    status=redemption.get_state_display(),
+                    meta=[
+                        services.format_code(redemption.code),
+                        formats.date_format(timezone.localtime(redemption.created_at), "Y-m-d"),
+                    ],
+                )
+                for redemption in redemptions
+            ),
+        ],
         links=[
             (_("My points"), reverse("learning:me")),
             (_("Daily quiz"), reverse("learning:daily")),
             (_("Redeem points"), reverse("learning:rewards")),
         ],
-        order=20,
+        note=_("A redemption can be cancelled until you collect the reward."),
+        order=40,
     )

@@ -117,6 +117,18 @@ def reporter_identity_for(*, user, tipoff: Tipoff, purpose: str) -> ReporterIden
     return ReporterIdentity.objects.filter(tipoff=tipoff).first()
 
 
+def tipoffs_of_reporter(*, user) -> QuerySet[Tipoff]:
+    """The reports ``user`` filed under their real name while signed in (我的), newest first.
+    Anonymous reports are never linked to an account; a purged identity no longer names one."""
+    if not getattr(user, "is_authenticated", False):
+        return Tipoff.objects.none()
+    return (
+        Tipoff.objects.filter(identity__user=user, identity__purged_at__isnull=True)
+        .select_related("category")
+        .order_by("-submitted_at", "-pk")
+    )
+
+
 def tipoff_by_tracking_code(*, code: str) -> Tipoff | None:
     code = normalise_tracking_code(code)
     if len(code) != 20:

@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/<int:pk>/follow", views.follow, name="follow"),
     path("track", views.track, name="track"),
     path("track/<int:pk>", views.track_case, name="track_case"),
+    path("mine/<int:pk>", views.track_mine, name="track_mine"),
     path("cases", views.cases, name="cases"),
     path("stats", views.stats_view, name="stats"),
     path("photos/<int:pk>", views.photo, name="photo"),

@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -223,6 +224,17 @@ def follow(request, pk: int):
             request, _("Your report now follows the existing case; you will see its progress here.")
         )
     return redirect("tipoffs:track_case", pk=pk)
+
+
+@never_cache
+@login_required
+def track_mine(request, pk: int):
+    """Open the tracking page of a report the signed-in user filed (from 我的): only their own."""
+    tipoff = selectors.tipoffs_of_reporter(user=request.user).filter(pk=pk).first()
+    if tipoff is None:
+        raise Http404
+    _remember(request, tipoff)
+    return redirect("tipoffs:track_case", pk=tipoff.pk)
 
 
 @never_cache

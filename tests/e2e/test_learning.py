@@ -101,6 +101,11 @@ def test_a_resident_takes_the_daily_quiz_and_redeems_a_reward(phone_page, learni
     assert balance >= cheapest.points
     with page.expect_navigation():
         page.locator(f"[data-testid=redeem-{cheapest.pk}]").click()
+    # The confirmation step (item, cost, balance after); nothing is spent before confirming.
+    expect(page.locator("[data-testid=confirm-after]")).to_have_text(str(balance - cheapest.points))
+    assert not Redemption.objects.filter(user=learning_site).exists()
+    with page.expect_navigation():
+        page.locator("[data-testid=confirm-redeem]").click()
     code = page.locator("[data-testid=pickup-code]")
     expect(code).to_be_visible()
     redemption = Redemption.objects.get(user=learning_site)

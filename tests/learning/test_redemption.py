@@ -144,7 +144,11 @@ def test_redeeming_through_the_page_shows_the_pickup_code(client, site, resident
     give_points(resident, 80)
     client.force_login(resident)
     page = client.get(reverse("learning:rewards")).content.decode()
-    nonce = re.search(r'name="nonce" value="([^"]+)"', page).group(1)
+    # The rewards page links to the confirmation step; redeeming happens only from there.
+    assert reverse("learning:redeem", args=[reward.pk]) in page
+    assert not Redemption.objects.exists()
+    confirm = client.get(reverse("learning:redeem", args=[reward.pk])).content.decode()
+    nonce = re.search(r'name="nonce" value="([^"]+)"', confirm).group(1)
     response = client.post(reverse("learning:redeem", args=[reward.pk]), {"nonce": nonce})
     redemption = Redemption.objects.get()
     assert response["Location"] == reverse("learning:redemption", args=[redemption.pk])
@@ -185,3 +189,78 @@ def test_anonymous_visitors_cannot_redeem(client, site, reward):
     response = client.post(reverse("learning:redeem", args=[reward.pk]), {"nonce": NONCE})
     assert response.status_code == 302 and "login" in response["Location"]
     assert not Redemption.objects.exists()
+
+
+def test_the_confirmation_step_shows_the_item_its_cost_and_the_balance_after(
+    client, site, resident, reward
+):
+    give_points(resident, 80)
+    client.force_login(resident)
+    page = client.get(reverse("learning:redeem", args=[reward.pk])).content.decode()
+    assert reward.name in page
+    assert 'data-testid="confirm-balance">80<' in page
+    assert f'data-testid="confirm-after">{80 - reward.points}<' in page
+    assert 'data-testid="confirm-redeem"' in page
+    assert not Redemption.objects.exists()  # showing the step spends nothing
+
+
+def test_the_confirmation_step_offers_no_button_without_enough_points(
+    client, site, resident, reward
+):
+    give_points(resident, reward.points - 1)
+    client.force_login(resident)
+    page = client.get(reverse("learning:redeem", args=[reward.pk])).content.decode()
+    assert 'data-testid="confirm-redeem"' not in page
+
+
+def test_the_resident_cancels_once_and_gets_the_points_back_exactly_once(
+    client, site, resident, reward
+):
+    give_points(resident, 80)
+    redemption = redeem(resident, reward)
+    client.force_login(resident)
+    url = reverse("learning:redemption_cancel", args=[redemption.pk])
+    confirm = client.get(url).content.decode()
+    assert 'data-testid="cancel-after">80<' in confirm
+    assert Redemption.objects.get().state == Redemption.State.PENDING  # GET changes nothing
+    client.post(url)
+    client.post(url)  # a second click, a replay
+    with pytest.raises(services.RedemptionRefused):
+        services.redemption_cancel(redemption_id=redemption.pk, actor=resident)
+    redemption.refresh_from_db()
+    assert redemption.state == Redemption.State.CANCELLED
+    assert redemption.decided_by == resident
+    assert LedgerEntry.objects.filter(user=resident, reason="refund").count() == 1
+    assert state_of(resident, reward) == (80, 5, 1)
+
+
+def test_a_resident_cannot_cancel_after_pickup(client, site, resident, editor, reward):
+    give_points(resident, 80)
+    redemption = redeem(resident, reward)
+    services.redemption_fulfil(redemption_id=redemption.pk, actor=editor)
+    client.force_login(resident)
+    url = reverse("learning:redemption_cancel", args=[redemption.pk])
+    assert client.get(url)["Location"] == reverse("learning:redemption", args=[redemption.pk])
+    client.post(url)
+    with pytest.raises(services.RedemptionRefused):
+        services.redemption_cancel(redemption_id=redemption.pk, actor=resident)
+    redemption.refresh_from_db()
+    assert redemption.state == Redemption.State.FULFILLED
+    assert not LedgerEntry.objects.filter(user=resident, reason="refund").exists()
+    page = client.get(reverse("learning:redemption", args=[redemption.pk])).content.decode()
+    assert 'data-testid="cancel-redemption"' not in page
+
+
+def test_nobody_else_can_cancel_a_residents_redemption(
+    client, site, resident, other_resident, reward
+):
+    give_points(resident, 80)
+    redemption = redeem(resident, reward)
+    client.force_login(other_resident)
+    url = reverse("learning:redemption_cancel", args=[redemption.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url).status_code == 404
+    with pytest.raises(services.TransitionForbidden):
+        services.redemption_cancel(redemption_id=redemption.pk, actor=other_resident)
+    redemption.refresh_from_db()
+    assert redemption.state == Redemption.State.PENDING

@@ -298,6 +298,11 @@ ROUTES: dict[str, Route] = {
     "disclosure:request_new": Route(ALL, rev("disclosure:request_new")),
     "disclosure:request_receipt": Route(ALL, rev("disclosure:request_receipt")),
     "disclosure:request_status": Route(ALL, rev("disclosure:request_status")),
+    "disclosure:request_mine": Route(
+        NOBODY,
+        rev("disclosure:request_mine", pk=lambda w: w.disclosure_request.pk),
+        note="only the account the request was filed from",
+    ),
     "disclosure:annual_report_latest": Route(ALL, rev("disclosure:annual_report_latest")),
     "disclosure:annual_report": Route(
         ALL, rev("disclosure:annual_report", year=lambda w: w.annual_year)
@@ -319,6 +324,9 @@ ROUTES: dict[str, Route] = {
     "surveys:results_methodology": Route(
         ALL, rev("surveys:results_methodology", slug=SURVEY, version=lambda w: w.release.version)
     ),
+    "surveys:results_csv": Route(
+        ALL, rev("surveys:results_csv", slug=SURVEY, version=lambda w: w.release.version)
+    ),
     # tip-offs (public side); the submitter's pages belong to the submitting browser session
     "tipoffs:index": Route(ALL, rev("tipoffs:index")),
     "tipoffs:new": Route(ALL, rev("tipoffs:new")),
@@ -326,6 +334,11 @@ ROUTES: dict[str, Route] = {
     "tipoffs:follow": Route(NOBODY, rev("tipoffs:follow", pk=lambda w: w.tipoff.pk), "post"),
     "tipoffs:track": Route(ALL, rev("tipoffs:track")),
     "tipoffs:track_case": Route(NOBODY, rev("tipoffs:track_case", pk=lambda w: w.tipoff.pk)),
+    "tipoffs:track_mine": Route(
+        NOBODY,
+        rev("tipoffs:track_mine", pk=lambda w: w.tipoff.pk),
+        note="only the signed-in reporter who filed it under their name",
+    ),
     "tipoffs:cases": Route(ALL, rev("tipoffs:cases")),
     "tipoffs:stats": Route(ALL, rev("tipoffs:stats")),
     "tipoffs:photo": Route(TIPOFF_CASE, rev("tipoffs:photo", pk=lambda w: w.photo.pk)),
@@ -347,6 +360,9 @@ ROUTES: dict[str, Route] = {
     "learning:me": Route(SIGNED_IN, rev("learning:me")),
     "learning:redemption": Route(
         {"resident"}, rev("learning:redemption", pk=lambda w: w.redemption.pk)
+    ),
+    "learning:redemption_cancel": Route(
+        {"resident"}, rev("learning:redemption_cancel", pk=lambda w: w.redemption.pk)
     ),
     "learning:leaderboard": Route(ALL, rev("learning:leaderboard")),
     # accounts (allauth) and the user's own page
