@@ -901,6 +901,7 @@ def ensure_report_inputs() -> None:
             "licences_decided": 19,
             "penalties_decided": 14,
             "review_upheld": 1,
+            "published_on": dt.date(2026, 1, 20),
         },
     )
 
