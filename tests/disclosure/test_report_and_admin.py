@@ -55,7 +55,7 @@ def test_the_annual_report_counts_requests_by_applicant_type_and_outcome(officer
         D(2025, 4, 1),
         applicant_type="business",
         id_type="credit_code",
-        id_number="91510400MA62X0XX3L",
+        id_number="91510400MA62X0XX3P",
     )
     workflow.request_reply(
         request=b,
@@ -66,7 +66,7 @@ def test_the_annual_report_counts_requests_by_applicant_type_and_outcome(officer
         on_date=D(2025, 4, 20),
     )
     c = submit(
-        D(2025, 5, 6), applicant_type="legal", id_type="credit_code", id_number="31510000MD0000000X"
+        D(2025, 5, 6), applicant_type="legal", id_type="credit_code", id_number="31510000MD0000000Q"
     )
     workflow.request_redirect(
         request=c, actor=officer, note="请通过举报渠道反映。", on_date=D(2025, 5, 7)
