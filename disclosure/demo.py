@@ -784,7 +784,7 @@ def ensure_requests() -> None:
                 **base,
                 "applicant_name": name,
                 "email": "applicant@demo.local",
-                "phone": "13800000000",
+                "phone": "+8613800000000",  # stored in E.164 (portal.phones)
                 "description": description,
                 **extra,
             },
