@@ -2,6 +2,11 @@
 
 Counts come from the data (items, plan, requests); figures kept elsewhere (复议/诉讼, rules,
 licences, penalties, fees) come from ``AnnualReportInputs`` entered by officers.
+
+The template's tables are written once as cells (:class:`Cell`, :class:`ReportTable`): the page
+renders them with rowspan/colspan and the XLSX with merged cells, so the two match cell for
+cell (tests/disclosure/test_annual_report_template.py). A report is a draft (草稿) until its
+``published_on`` date is set and reached.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from disclosure.models import (
 )
 from disclosure.reply_types import outcome_rows
 from disclosure.selectors import plan_rate
-from portal.spreadsheets import safe_cell, xlsx_append_row
+from portal.spreadsheets import protect_xlsx_cell, xlsx_append_row
 
 AT = DisclosureRequest.ApplicantType
 NORMATIVE = DisclosureCategory.ReportRole.NORMATIVE_DOCUMENTS
@@ -378,8 +383,9 @@ def _write_table(ws, table: ReportTable, top: int) -> int:
         if isinstance(value, Decimal):
             value = float(value)
         if isinstance(value, str):
-            value = safe_cell(("　" * cell.level) + value) if value else None
+            value = ("　" * cell.level) + value if value else None
         target.value = value
+        protect_xlsx_cell(target)  # text stays text, never a formula
         if cell.percent:
             target.number_format = "0.00%"
         elif cell.money:
