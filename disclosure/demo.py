@@ -760,7 +760,7 @@ def _demo_image(Image):
     return image
 
 
-VALID_ID = "510402199001011237"  # a fictitious number with a correct check digit
+VALID_ID = "510402199001011234"  # fictitious; region 510402 (东区), check digit per GB 11643
 
 
 def ensure_requests() -> None:
@@ -784,7 +784,7 @@ def ensure_requests() -> None:
                 **base,
                 "applicant_name": name,
                 "email": "applicant@demo.local",
-                "phone": "13800000000",
+                "phone": "+8613800000000",  # stored in E.164 (portal.phones)
                 "description": description,
                 **extra,
             },
@@ -809,7 +809,7 @@ def ensure_requests() -> None:
         D(2025, 5, 12),
         applicant_type=DisclosureRequest.ApplicantType.BUSINESS,
         id_type=DisclosureRequest.IdType.CREDIT_CODE,
-        id_number="91510400MA62X0XX3L",
+        id_number="91510400MA62X0XX3P",
     )
     workflow.request_start_consultation(
         request=r, actor=officer, note="征求被评价企业意见。", on_date=D(2025, 5, 14)
@@ -901,6 +901,7 @@ def ensure_report_inputs() -> None:
             "licences_decided": 19,
             "penalties_decided": 14,
             "review_upheld": 1,
+            "published_on": dt.date(2026, 1, 20),
         },
     )
 

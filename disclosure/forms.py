@@ -14,6 +14,7 @@ from disclosure import deadlines
 from disclosure.models import DisclosureRequest
 from disclosure.reply_types import REASON_REQUIRED
 from disclosure.validators import validate_credit_code, validate_resident_id
+from portal.phones import normalize_phone
 
 ORGANISATION_TYPES = [
     t for t in DisclosureRequest.ApplicantType.values if t != DisclosureRequest.ApplicantType.PERSON
@@ -75,12 +76,8 @@ class DisclosureRequestForm(forms.ModelForm):
         return self.cleaned_data["id_number"].strip().upper().replace(" ", "")
 
     def clean_phone(self):
-        phone = self.cleaned_data.get("phone", "").strip().replace(" ", "").replace("-", "")
-        if phone and not phone.lstrip("+").isdigit():
-            raise ValidationError(_("Enter a phone number of digits only."))
-        if phone and not 6 <= len(phone.lstrip("+")) <= 15:
-            raise ValidationError(_("Enter a phone number of 6 to 15 digits."))
-        return phone
+        # A mobile or a landline with its area code, stored in E.164.
+        return normalize_phone(self.cleaned_data.get("phone", ""))
 
     def clean(self):
         cleaned = super().clean()

@@ -984,6 +984,18 @@ class AnnualReportInputs(models.Model):
     """Figures and text of the 年度报告 that live outside this module, entered by officers."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True, validators=YEAR_VALIDATORS)
+    agency = models.CharField(
+        _("reporting agency"),
+        max_length=128,
+        blank=True,
+        help_text=_("Named in the title; empty: the site's operator (承办单位)."),
+    )
+    published_on = models.DateField(
+        _("published on"),
+        null=True,
+        blank=True,
+        help_text=_("Until this date is set and reached, the report is shown as a draft (草稿)."),
+    )
     overview = models.TextField(_("一、overview"), blank=True)
     problems = models.TextField(_("五、problems and improvements"), blank=True)
     other_matters = models.TextField(_("六、other matters"), blank=True)
@@ -1013,7 +1025,8 @@ class AnnualReportInputs(models.Model):
     suit_after_pending = models.PositiveIntegerField(_("suit after review: pending"), default=0)
 
     panels = [
-        FieldPanel("year"),
+        FieldRowPanel([FieldPanel("year"), FieldPanel("published_on")]),
+        FieldPanel("agency"),
         FieldPanel("overview"),
         MultiFieldPanel(
             [

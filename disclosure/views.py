@@ -372,13 +372,13 @@ def request_mine(request, pk: int):
 def annual_report(request, year: int):
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404
-    data = report.build_annual_report(year)
+    data = report.build_annual_report(year, request=request)
     return render(
         request,
         "disclosure/annual_report.html",
         {
             "report": data,
-            "columns": report.COLUMN_LABELS,
+            "tables": data.tables(),
             "year": year,
             "latest_year": timezone.localdate().year,
             "rate_percent": None if data.rate.rate is None else data.rate.rate * 100,
@@ -392,10 +392,9 @@ def annual_report(request, year: int):
 def annual_report_xlsx(request, year: int):
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404
-    data = report.build_annual_report(year)
-    title = f"{year}年政府信息公开工作年度报告"
+    data = report.build_annual_report(year, request=request)
     response = HttpResponse(
-        report.annual_report_xlsx(data, title=title),
+        report.annual_report_xlsx(data),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="disclosure-annual-report-{year}.xlsx"'

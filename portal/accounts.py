@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from portal.client import client_ip
 from portal.notifications.render import sms_params
 from portal.notifications.transports import sms_template_id
+from portal.phones import e164_or_original, normalize_phone
 from portal.sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -99,8 +100,24 @@ class PortalAccountAdapter(DefaultAccountAdapter):
             params=sms_params("account_unknown_number", {}),
         )
 
+    def phone_form_field(self, **kwargs):
+        """allauth's phone field, reading numbers as residents write them (13812345678,
+        138 1234 5678, +86…) into the one stored form, E.164."""
+        from allauth.account.fields import PhoneField
+
+        class PortalPhoneField(PhoneField):
+            def to_python(self, value):
+                value = super().to_python(value)
+                return e164_or_original(value) if value else value
+
+        return PortalPhoneField(**kwargs)
+
+    def clean_phone(self, phone: str) -> str:
+        # A mobile number: sign-in codes go by SMS.
+        return normalize_phone(phone, mobile=True)
+
     def set_phone(self, user, phone: str, verified: bool) -> None:
-        user.phone = phone or None
+        user.phone = e164_or_original(phone) if phone else None
         user.phone_verified = verified
         user.save(update_fields=["phone", "phone_verified"])
 
@@ -113,4 +130,5 @@ class PortalAccountAdapter(DefaultAccountAdapter):
         self.set_phone(user, phone, True)
 
     def get_user_by_phone(self, phone: str):
+        phone = e164_or_original(phone)
         return get_user_model().objects.filter(phone=phone).order_by("pk").first()

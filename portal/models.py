@@ -5,7 +5,6 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,10 +15,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from portal import process_cache
 from portal.audit import AppendOnlyModel
-
-phone_validator = RegexValidator(
-    r"^\+?[0-9]{6,15}$", _("Enter a phone number of 6 to 15 digits, optionally starting with +.")
-)
+from portal.phones import e164_or_original, phone_validator
 
 
 class User(AbstractUser):
@@ -40,6 +36,17 @@ class User(AbstractUser):
         swappable = "AUTH_USER_MODEL"
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def clean(self):
+        super().clean()
+        if self.phone:  # before the uniqueness check, so 138… and +86138… are one number
+            self.phone = e164_or_original(self.phone)
+
+    def save(self, *args, **kwargs):
+        # One stored form (E.164) whatever path set the number: allauth, the admin, a script.
+        if self.phone:
+            self.phone = e164_or_original(self.phone)
+        super().save(*args, **kwargs)
 
 
 class Subdistrict(models.Model):

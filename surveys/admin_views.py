@@ -52,7 +52,17 @@ MAX_IMPORT_BYTES = 40 * 1024 * 1024
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
-        help_text=gettext_lazy("CSV (UTF-8) or XLSX, in the format of the survey's template."),
+        help_text=gettext_lazy("CSV, XLSX or SPSS .sav, in the format of the survey's template."),
+    )
+    encoding = forms.ChoiceField(
+        label=gettext_lazy("Encoding of a CSV file"),
+        choices=[
+            ("auto", gettext_lazy("Detect (UTF-8, else GB18030/GBK)")),
+            ("utf-8", "UTF-8"),
+            ("gb18030", gettext_lazy("GB18030/GBK (CSV saved by Chinese Excel)")),
+        ],
+        initial="auto",
+        required=False,
     )
 
 
@@ -308,7 +318,11 @@ def import_upload(request, pk: int):
             )
         else:
             result = imports.import_responses(
-                survey=survey, filename=upload.name, content=upload.read(), actor=request.user
+                survey=survey,
+                filename=upload.name,
+                content=upload.read(),
+                actor=request.user,
+                encoding=form.cleaned_data.get("encoding") or "auto",
             )
         if result.ok:
             messages.success(request, _("%(n)s responses imported.") % {"n": result.rows})

@@ -15,6 +15,12 @@ codebook CSV), so the formats agree on names, labels and codes:
   respondent is not in the rate's base;
 * ``weight``: the raking weight (weights sum to the number of respondents).
 
+Measurement levels (SPSS): Likert and matrix scales are ordinal, other choices and 0/1 columns
+nominal, numbers, scores, weights and the submission day scale. Choices marked non-substantive
+(说不清/不知道) are declared missing values: user-missing in SPSS (9 stays 9, so a frequency
+table lists it but statistics leave it out) and extended missing ``.a``, ``.b``, … in Stata
+(with their value labels); the CSV keeps their codes.
+
 Nothing that identifies a respondent is ever exported: no user, token, IP address, user agent,
 questionnaire number or duplicate flag.
 
@@ -25,7 +31,8 @@ numbered 1, 2, … in questionnaire order. The codebook lists both.
 
 Names are valid in SPSS and Stata alike: letters, digits and underscores, starting with a letter,
 at most 32 characters, no reserved word, unique. Labels are cut to each format's limit by the
-writers (Stata: 80 characters for variable labels; SPSS: 120 bytes for value labels).
+writers (Stata: 80 characters for variable labels; SPSS: 120 bytes for value labels), on a character
+boundary with an ellipsis.
 """
 
 from __future__ import annotations
@@ -40,7 +47,9 @@ from surveys import question_types
 from surveys.variables import (
     BINARY,
     CATEGORICAL,
+    DATE,
     NUMERIC,
+    ORDINAL,
     STRING,
     ValueLabel,
     numbered,
@@ -50,7 +59,9 @@ from surveys.variables import (
 __all__ = [
     "BINARY",
     "CATEGORICAL",
+    "DATE",
     "NUMERIC",
+    "ORDINAL",
     "STRING",
     "Codebook",
     "ValueLabel",
@@ -135,6 +146,7 @@ class Codebook:
             _("value (SPSS/Stata)"),
             _("value label"),
             _("note"),
+            _("missing value (SPSS / Stata)"),
         ]
 
     def rows(self) -> list[list[object]]:
@@ -157,10 +169,14 @@ class Codebook:
                     "",
                     "",
                     variable.note,
+                    "",
                 ]
             )
             for value in variable.values:
-                rows.append([variable.name, "", "", "", value.code, value.value, value.label, ""])
+                missing = f"{value.value} / .{value.stata_missing}" if value.missing else ""
+                rows.append(
+                    [variable.name, "", "", "", value.code, value.value, value.label, "", missing]
+                )
         return rows
 
 
@@ -226,7 +242,7 @@ def build_codebook(
         {
             "raw": "submitted_on",
             "label": _("Day of submission (YYYY-MM-DD)"),
-            "kind": STRING,
+            "kind": DATE,
             "source": "respondent",
         },
         {

@@ -3,12 +3,16 @@
 ``EXPORT_BUILDERS`` maps a kind to a builder with ``label``, ``content_type``,
 ``filename(survey)`` and ``build(analysis, progress=None) -> bytes``. The kinds:
 
-``report_xlsx``    XLSX report: sheets ``summary`` (rates, SE, logit and Korn–Graubard CI, n, n_eff, Kish weighting effect, NCHS decision, target),
-                   ``breakdowns``, ``margin_fit``, ``methodology`` and ``codebook``;
+``report_xlsx``    XLSX report: sheets summary (rates, SE, logit and Korn–Graubard CI, n, n_eff, Kish weighting effect, NCHS decision, target),
+                   breakdowns, margin fit, methodology and codebook, named in the interface
+                   language of the export (汇总, 分组, 边际拟合, 方法说明, 编码簿);
 ``microdata_csv``  one row per respondent: codes, answers, scores and the weight (UTF-8 with BOM,
                    so Excel opens it; CRLF line ends);
-``microdata_sav``  the same as SPSS ``.sav`` with variable and value labels;
-``microdata_dta``  the same as Stata ``.dta`` (names ≤ 32 characters, labels ≤ 80);
+``microdata_sav``  the same as SPSS ``.sav`` with variable and value labels, measurement levels
+                   (ordinal scales), the submission day as a date and non-substantive answers
+                   (说不清 = 9) declared user-missing;
+``microdata_dta``  the same as Stata ``.dta`` format 118 (names ≤ 32 characters, labels ≤ 80,
+                   value labels, ``%td`` dates, non-substantive answers as ``.a``, ``.b``, …);
 ``codebook_csv``   the codebook (see :mod:`surveys.codebook` for the layout of the microdata).
 
 The builders take an Analysis and read nothing from a request. Only the microdata builders
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from portal.spreadsheets import (
     FORMULA_TRIGGERS,
@@ -41,7 +45,14 @@ from portal.spreadsheets import (
     xlsx_append_row,
 )
 from surveys.codebook import Codebook, survey_codebook
-from surveys.variables import BINARY, CATEGORICAL, NUMERIC, UnknownVariableKind, storage_kind
+from surveys.variables import (
+    BINARY,
+    DATE,
+    LABELLED,
+    NUMERIC,
+    UnknownVariableKind,
+    storage_kind,
+)
 
 __all__ = [
     "EXPORT_BUILDERS",
@@ -61,6 +72,8 @@ Progress = Callable[[int, str], None] | None
 
 STATA_LABEL_CHARS = 80
 STATA_FILE_LABEL_CHARS = 80
+STATA_VERSION = 14  # pyreadstat's version 14 writes dta format 118 (Stata 14 and later)
+SPSS_MAX_DISCRETE_MISSING = 3
 SPSS_VARIABLE_LABEL_BYTES = 256
 SPSS_VALUE_LABEL_BYTES = 120
 SPSS_FILE_LABEL_BYTES = 64
@@ -73,11 +86,14 @@ def _report(progress: Progress, percent: int, step: str) -> None:
 
 
 def truncate_bytes(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` UTF-8 bytes, never inside a character."""
+    """``text`` in at most ``limit`` UTF-8 bytes: cut on a character boundary and ended with
+    an ellipsis (…, three bytes) so a reader sees that it was shortened."""
     data = text.encode("utf-8")
     if len(data) <= limit:
         return text
-    return data[:limit].decode("utf-8", errors="ignore")
+    ellipsis = "…"
+    room = limit - len(ellipsis.encode("utf-8"))
+    return data[:room].decode("utf-8", errors="ignore").rstrip() + ellipsis
 
 
 def truncate_chars(text: str, limit: int) -> str:
@@ -159,13 +175,17 @@ def assemble_microdata(
         if variable.source == "respondent":
             if variable.item == "response_id":
                 columns[name] = index.to_numpy(dtype=object)
-            elif variable.item == "submitted_on":
-                days = pd.to_datetime(respondents["submitted_on"], errors="coerce")
-                columns[name] = days.dt.strftime("%Y-%m-%d").fillna("").to_numpy(dtype=object)
+            elif variable.kind == DATE:
+                # Calendar days (datetime.date): the CSV writes YYYY-MM-DD, SPSS and Stata
+                # store dates.
+                days = pd.to_datetime(respondents[variable.item], errors="coerce")
+                dates = np.array(days.dt.date.to_numpy(dtype=object), dtype=object, copy=True)
+                dates[days.isna().to_numpy()] = None
+                columns[name] = dates
             else:
                 columns[name] = _categorical(respondents[variable.item], variable.codes())
         elif variable.source == "question":
-            if variable.kind == CATEGORICAL:
+            if variable.kind in LABELLED:
                 picked = rows_of(by_item, variable.item)
                 codes = np.full(n, -1, dtype=np.int32)
                 if picked.size:
@@ -192,7 +212,7 @@ def assemble_microdata(
             else:
                 raise UnknownVariableKind(
                     f"Question variable {name} has kind {variable.kind!r}, which the "
-                    "microdata cannot hold (categorical, binary or numeric)."
+                    "microdata cannot hold (categorical, ordinal, binary or numeric)."
                 )
         elif variable.source == "score":
             if variable.item in respondents:
@@ -288,12 +308,12 @@ def microdata_csv(frame: pd.DataFrame) -> bytes:
 
 def coded_frame(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
     """Categorical codes replaced by their SPSS/Stata numbers; 0/1 and numbers as float64
-    (missing = NaN, i.e. system missing / ``.``); text columns unchanged."""
+    (missing = NaN, i.e. system missing / ``.``); text and date columns unchanged."""
     columns = {}
     for variable in codebook.variables:
         values = frame[variable.name]
         kind = storage_kind(variable.kind)  # raises for a kind with no storage definition
-        if variable.kind == CATEGORICAL:
+        if variable.kind in LABELLED:
             lookup = np.array([*map(float, variable.numeric_values()), np.nan], dtype=np.float64)
             codes = values.cat.codes.to_numpy() if hasattr(values, "cat") else values.codes
             columns[variable.name] = lookup[codes]  # -1 (missing) picks the trailing NaN
@@ -315,8 +335,22 @@ def _write_with(writer, frame: pd.DataFrame, suffix: str, **kwargs) -> bytes:
         os.unlink(path)
 
 
+def spss_missing(variable) -> list:
+    """pyreadstat ``missing_ranges`` of a variable: its declared missing values, as up to three
+    discrete values or, when there are more, one range that holds no valid value."""
+    values = sorted(float(v.value) for v in variable.values if v.missing)
+    if len(values) <= SPSS_MAX_DISCRETE_MISSING:
+        return values
+    low, high = values[0], values[-1]
+    valid = [float(v.value) for v in variable.values if not v.missing]
+    if not any(low <= value <= high for value in valid):
+        return [{"lo": low, "hi": high}]
+    return values[:SPSS_MAX_DISCRETE_MISSING]
+
+
 def microdata_sav(frame: pd.DataFrame, codebook: Codebook, *, file_label: str = "") -> bytes:
-    """SPSS .sav with variable labels, value labels and measurement levels."""
+    """SPSS .sav with variable and value labels, measurement levels (ordinal scales), dates
+    as SPSS dates and the non-substantive answers (说不清 = 9) declared user-missing."""
     import pyreadstat
 
     coded = coded_frame(frame, codebook)
@@ -331,6 +365,11 @@ def microdata_sav(frame: pd.DataFrame, codebook: Codebook, *, file_label: str = 
         for v in codebook.variables
         if v.is_coded and v.values
     }
+    missing = {
+        v.name: spss_missing(v)
+        for v in codebook.variables
+        if v.is_coded and any(value.missing for value in v.values)
+    }
     kinds = {v.name: storage_kind(v.kind) for v in codebook.variables}
     measure = {name: kind.measure for name, kind in kinds.items()}
     formats = {v.name: "F16.10" for v in codebook.variables if v.source == "weight"}
@@ -342,29 +381,48 @@ def microdata_sav(frame: pd.DataFrame, codebook: Codebook, *, file_label: str = 
         file_label=truncate_bytes(file_label, SPSS_FILE_LABEL_BYTES),
         column_labels=labels,
         variable_value_labels=value_labels,
+        missing_ranges=missing,
         variable_measure=measure,
         variable_format=formats,
     )
 
 
 def microdata_dta(frame: pd.DataFrame, codebook: Codebook, *, file_label: str = "") -> bytes:
-    """Stata .dta (format 118+) with variable labels (≤ 80 characters) and value labels."""
+    """Stata .dta format 118 (Stata 14 and later) with variable labels (≤ 80 characters),
+    value labels, dates as ``%td`` and the non-substantive answers as extended missing values
+    (``.a``, ``.b``, …) that keep their value labels."""
     import pyreadstat
 
     coded = coded_frame(frame, codebook)
     labels = {v.name: truncate_chars(v.label, STATA_LABEL_CHARS) for v in codebook.variables}
-    value_labels = {
-        v.name: {int(value): label for value, label in v.value_labels().items()}
-        for v in codebook.variables
-        if v.is_coded and v.values
-    }
+    value_labels: dict[str, dict] = {}
+    missing_letters: dict[str, list[str]] = {}
+    for v in codebook.variables:
+        if not (v.is_coded and v.values):
+            continue
+        value_labels[v.name] = {
+            (value.stata_missing if value.missing else int(value.value)): value.label
+            for value in v.values
+        }
+        letters = {float(value.value): value.stata_missing for value in v.values if value.missing}
+        if letters:
+            column = coded[v.name]
+            replaced = column.astype(object)
+            for number, letter in letters.items():
+                replaced[column == number] = letter
+            coded[v.name] = replaced
+            missing_letters[v.name] = list(letters.values())
+    formats = {v.name: "%td" for v in codebook.variables if storage_kind(v.kind).date}
     return _write_with(
         pyreadstat.write_dta,
         coded,
         ".dta",
         file_label=truncate_chars(file_label, STATA_FILE_LABEL_CHARS),
         column_labels=labels,
+        version=STATA_VERSION,
         variable_value_labels=value_labels,
+        missing_user_values=missing_letters,
+        variable_format=formats,
     )
 
 
@@ -521,7 +579,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
     default_target = analysis.settings.get("target", 0.85)
 
     summary = workbook.active
-    summary.title = "summary"
+    summary.title = pgettext("export sheet", "summary")
     facts = [
         (_("Survey"), survey.title),
         (_("Wave"), survey.wave),
@@ -547,7 +605,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
     xlsx_append_row(summary, [])
     header = [
         _("code"),
-        _("rate"),
+        pgettext("survey statistic", "rate"),
         _("estimate"),
         _("SE"),
         _("95% CI low"),
@@ -595,7 +653,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
     summary.column_dimensions["B"].width = 24
     _report(progress, 60, "summary")
 
-    breakdowns = workbook.create_sheet("breakdowns")
+    breakdowns = workbook.create_sheet(pgettext("export sheet", "breakdowns"))
     xlsx_append_row(
         breakdowns,
         [
@@ -603,7 +661,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
             _("category"),
             _("label"),
             _("code"),
-            _("rate"),
+            pgettext("survey statistic", "rate"),
             _("estimate"),
             _("SE"),
             _("95% CI low"),
@@ -646,7 +704,7 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
                 for column in (6, 8, 9, 13, 14):
                     breakdowns.cell(row=row, column=column).number_format = percent
 
-    fit = workbook.create_sheet("margin_fit")
+    fit = workbook.create_sheet(pgettext("export sheet", "margin fit"))
     xlsx_append_row(
         fit,
         [
@@ -678,13 +736,13 @@ def report_xlsx(analysis, codebook: Codebook, *, progress: Progress = None) -> b
         )
     _report(progress, 75, "breakdowns")
 
-    methodology = workbook.create_sheet("methodology")
+    methodology = workbook.create_sheet(pgettext("export sheet", "methodology"))
     methodology.column_dimensions["A"].width = 120
     for paragraph in methodology_paragraphs(analysis):
         xlsx_append_row(methodology, [paragraph])
         methodology.cell(row=methodology.max_row, column=1).alignment = Alignment(wrap_text=True)
 
-    sheet = workbook.create_sheet("codebook")
+    sheet = workbook.create_sheet(pgettext("export sheet", "codebook"))
     xlsx_append_row(sheet, codebook.header())
     for cell in sheet[1]:
         cell.font = bold

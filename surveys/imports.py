@@ -1,4 +1,13 @@
-"""Import of paper and telephone (CATI) interviews from CSV or XLSX: all rows or none.
+"""Import of paper and telephone (CATI) interviews from CSV, XLSX or SPSS .sav: all rows or none.
+
+CSV files may be UTF-8 (with or without BOM) or GB18030/GBK, the encoding Chinese Excel uses
+for "CSV (逗号分隔)": ``encoding="auto"`` tries UTF-8 strictly and falls back to GB18030 (a
+superset of GBK and GB2312); the uploader may also name the encoding. A CATI vendor's ``.sav``
+is read with pyreadstat: variables named like the template's columns; the respondent columns
+(channel, sub-district, sex, age group) may be numeric codes with value labels (the labels are
+read, e.g. 2 = 女), question columns hold the choice codes (user-missing codes such as 9 =
+说不清 are kept as codes), a multiple-choice answer is a string variable of ``;``-separated
+codes.
 
 Format (docs/surveys.md, and a template per survey in the admin): a header row with
 ``respondent_id, channel, subdistrict, sex, age_group`` and then one column per question code;
@@ -10,7 +19,11 @@ Every problem is reported as (row, column, reason), row numbers as a spreadsheet
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import math
+import os
+import tempfile
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -30,6 +43,9 @@ from surveys.questionnaire import SurveyStructure, load_structure, validate_subm
 from surveys.services import answer_rows, today
 
 BASE_COLUMNS = ["respondent_id", "channel", "subdistrict", "sex", "age_group"]
+#: Respondent columns whose value labels are read from a .sav (codes elsewhere).
+LABELLED_SAV_COLUMNS = {"channel", "subdistrict", "sex", "age_group"}
+ENCODINGS = {"auto", "utf-8", "gb18030"}
 MAX_ROWS = 50_000
 CHANNEL_VALUES = {
     "paper": Channel.PAPER,
@@ -90,9 +106,76 @@ def _cell(value) -> str:
     return str(value).strip()
 
 
-def read_table(*, filename: str, content: bytes) -> list[list[str]]:
-    """Rows of cells as strings, from a UTF-8 CSV (with or without BOM) or an XLSX workbook."""
-    if filename.lower().endswith(".xlsx"):
+def decode_csv(content: bytes, encoding: str = "auto") -> str:
+    """The text of a CSV file: UTF-8 (BOM optional) or GB18030/GBK (Chinese Excel's "CSV").
+
+    ``auto`` tries UTF-8 strictly first (a GBK file with Chinese text is practically never
+    valid UTF-8) and falls back to GB18030, a superset of GBK and GB2312.
+    """
+    if encoding not in ENCODINGS:
+        raise ImportFileError(_("Unknown encoding."))
+    tries = ["utf-8-sig", "gb18030"] if encoding == "auto" else [encoding]
+    for name in tries:
+        try:
+            text = content.decode("utf-8-sig" if name == "utf-8" else name)
+        except UnicodeDecodeError:
+            continue
+        return text.removeprefix("\ufeff")
+    if encoding == "utf-8":
+        raise ImportFileError(
+            _(
+                "The file is not UTF-8 encoded. Choose GB18030 (GBK) as the encoding if it was "
+                "saved by Chinese Excel as CSV, or upload the XLSX workbook instead."
+            )
+        )
+    raise ImportFileError(
+        _(
+            "The file is neither UTF-8 nor GB18030 (GBK) encoded. In Excel choose “CSV UTF-8”, "
+            "or upload the XLSX workbook instead."
+        )
+    )
+
+
+def _sav_cell(value, labels: dict | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if labels and value in labels:
+        return str(labels[value]).strip()
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _cell(value)
+
+
+def read_sav(content: bytes) -> list[list[str]]:
+    """Rows of cells from an SPSS .sav (a CATI vendor's file), header first."""
+    import pyreadstat
+
+    handle, path = tempfile.mkstemp(suffix=".sav", prefix="survey-import-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(content)
+        try:
+            # user_missing: a code declared missing (9 = 说不清) is still the answer given.
+            data, meta = pyreadstat.read_sav(path, user_missing=True)
+        except Exception as exc:  # pyreadstat raises its own error types for broken files
+            raise ImportFileError(_("The file is not a readable SPSS .sav file.")) from exc
+    finally:
+        os.unlink(path)
+    header = [str(name) for name in data.columns]
+    columns = []
+    for name in header:
+        labels = meta.variable_value_labels.get(name) if name in LABELLED_SAV_COLUMNS else None
+        columns.append([_sav_cell(value, labels) for value in data[name].tolist()])
+    return [header, *map(list, zip(*columns, strict=True))] if columns else [header]
+
+
+def read_table(*, filename: str, content: bytes, encoding: str = "auto") -> list[list[str]]:
+    """Rows of cells as strings, from a CSV (UTF-8 or GB18030/GBK), an XLSX workbook or an
+    SPSS .sav file."""
+    lowered = filename.lower()
+    if lowered.endswith(".xlsx"):
         from openpyxl import load_workbook
 
         try:
@@ -102,16 +185,10 @@ def read_table(*, filename: str, content: bytes) -> list[list[str]]:
         sheet = workbook.worksheets[0]
         rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         workbook.close()
-    elif filename.lower().endswith(".csv"):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ImportFileError(
-                _(
-                    "The file is not UTF-8 encoded. In Excel choose “CSV UTF-8”, or upload the "
-                    "XLSX workbook instead."
-                )
-            ) from exc
+    elif lowered.endswith(".sav"):
+        rows = read_sav(content)
+    elif lowered.endswith(".csv"):
+        text = decode_csv(content, encoding)
         try:
             rows = [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text))]
         except csv.Error as exc:
@@ -119,7 +196,7 @@ def read_table(*, filename: str, content: bytes) -> list[list[str]]:
                 _("The CSV file is malformed: %(error)s") % {"error": exc}
             ) from exc
     else:
-        raise ImportFileError(_("Upload a .csv or .xlsx file."))
+        raise ImportFileError(_("Upload a .csv, .xlsx or .sav file."))
     while rows and not any(rows[-1]):
         rows.pop()
     return rows
@@ -246,11 +323,16 @@ def parse_rows(
     return cleaned_rows, problems
 
 
-def import_responses(*, survey: Survey, filename: str, content: bytes, actor=None) -> ImportResult:
-    """Import a file of interviews into ``survey``: every row, or none when any row is wrong."""
+def import_responses(
+    *, survey: Survey, filename: str, content: bytes, actor=None, encoding: str = "auto"
+) -> ImportResult:
+    """Import a file of interviews into ``survey``: every row, or none when any row is wrong.
+
+    ``encoding`` applies to CSV files: ``auto`` (UTF-8, else GB18030), ``utf-8`` or ``gb18030``.
+    """
     structure = load_structure(survey)
     try:
-        rows = read_table(filename=filename, content=content)
+        rows = read_table(filename=filename, content=content, encoding=encoding)
     except ImportFileError as exc:
         return ImportResult(batch=None, problems=[ImportProblem(0, "", str(exc))])
     cleaned_rows, problems = parse_rows(survey=survey, structure=structure, rows=rows)

@@ -7,12 +7,9 @@ checked here, on the server, for every request, whatever the menu shows.
 
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
@@ -24,11 +21,11 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 
 from portal.learning import selectors, services
+from portal.learning.exports import statistics_xlsx  # Wagtail's SpreadsheetExportMixin
 from portal.learning.filters import StatisticsFilterSet
 from portal.learning.models import Redemption
 from portal.learning.policies import redemption_policy
 from portal.models import Subdistrict
-from portal.spreadsheets import xlsx_append_row
 
 # Explicit grants only (a group or the permission): superuser status is not a role.
 
@@ -123,38 +120,6 @@ class StatisticsView(generic.IndexView):
 
 statistics = never_cache(StatisticsView.as_view())
 statistics_results = never_cache(StatisticsView.as_view(results_only=True))
-
-
-def statistics_xlsx(stats: dict) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Quiz takers per day")[:31])
-    xlsx_append_row(sheet, [_("Date"), _("Quiz takers")])
-    for day, n in stats["days"]:
-        xlsx_append_row(sheet, [day.isoformat(), n])
-    sheet = workbook.create_sheet(_("Scores by topic")[:31])
-    xlsx_append_row(sheet, [_("Topic"), _("Answers"), _("Learners"), _("Correct rate")])
-    for row in stats["topics"]:
-        xlsx_append_row(sheet, [row["topic"], row["answers"], row["learners"], row["score"]])
-    sheet = workbook.create_sheet(_("Points by sub-district")[:31])
-    xlsx_append_row(
-        sheet, [_("Sub-district"), _("Quiz takers"), _("Points issued"), _("Points redeemed")]
-    )
-    for row in stats["subdistricts"]:
-        xlsx_append_row(
-            sheet,
-            [row["name"] or _("Not given"), row["learners"], row["issued"], row["redeemed"]],
-        )
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    name = f"learning-{stats['date_from']:%Y%m%d}-{stats['date_to']:%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @never_cache

@@ -34,3 +34,11 @@ def url_in_language(context, language_code: str) -> str:
 def is_within(page, section) -> bool:
     """True when ``page`` is ``section`` or one of its descendants (for the current nav item)."""
     return bool(page) and bool(section) and page.url_path.startswith(section.url_path)
+
+
+@register.filter
+def phone_display(value):
+    """A stored (E.164) phone number as people read it: 138 1234 5678 for mainland numbers."""
+    from portal.phones import format_phone
+
+    return format_phone(value or "")

@@ -1,20 +1,29 @@
-"""CSV/XLSX export of the reports a user may see — never with the reporter's identity.
+"""The columns of the case queue's CSV/XLSX export — never with the reporter's identity.
+
+The export itself is Wagtail's ``SpreadsheetExportMixin`` on the queue's ``IndexView``
+(``list_export`` = the keys below, ``export_headings``, ``to_row_dict`` from ``COLUMNS``); no
+hand-written writer. Values are typed so the spreadsheet gets dates as dates: days are
+``datetime.date``, times are naive local ``datetime`` (Asia/Shanghai, as staff read them;
+Wagtail would convert aware datetimes to UTC), counts are numbers, empty is ``None``. Cells are
+formula-safe through ``portal.spreadsheets.protect_wagtail_exports`` (an address typed as
+``=HYPERLINK(...)`` is text, not a formula).
 
 The columns are a fixed list of case fields; the identity lives in another table that this
-module does not read, so no option can add it. Cells go through portal.spreadsheets, so an
-address typed as ``=HYPERLINK(...)`` is text, not a formula.
+module does not read, so no option can add it.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-
-from django.http import HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.spreadsheets import write_csv_row, xlsx_append_row
+
+def local(moment):
+    """An aware datetime as the naive local wall-clock time to the minute (None stays None)."""
+    if not moment:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
+
 
 COLUMNS = [
     ("reference", lambda t: t.reference),
@@ -22,18 +31,15 @@ COLUMNS = [
     ("subdistrict", lambda t: t.subdistrict.name),
     ("public_location", lambda t: t.public_address),
     ("state", lambda t: t.get_state_display()),
-    ("submitted_at", lambda t: timezone.localtime(t.submitted_at).strftime("%Y-%m-%d %H:%M")),
-    ("acceptance_due", lambda t: t.acceptance_due.isoformat()),
-    ("handling_due", lambda t: t.handling_due.isoformat() if t.handling_due else ""),
-    ("current_deadline", lambda t: t.due_date.isoformat() if t.due_date else ""),
-    ("extension_days", lambda t: t.extension_days or ""),
+    ("submitted_at", lambda t: local(t.submitted_at)),
+    ("acceptance_due", lambda t: t.acceptance_due),
+    ("handling_due", lambda t: t.handling_due),
+    ("current_deadline", lambda t: t.due_date),
+    ("extension_days", lambda t: t.extension_days or None),
     ("departments", lambda t: "、".join(a.department.name for a in t.assignments.all())),
     ("finding", lambda t: t.get_finding_display() if t.finding else ""),
-    (
-        "resolved_at",
-        lambda t: timezone.localtime(t.resolved_at).strftime("%Y-%m-%d") if t.resolved_at else "",
-    ),
-    ("rating", lambda t: t.rating or ""),
+    ("resolved_at", lambda t: local(t.resolved_at)),
+    ("rating", lambda t: t.rating or None),
     ("confidentiality", lambda t: t.get_confidentiality_display()),
     ("channel", lambda t: t.get_channel_display()),
 ]
@@ -58,48 +64,3 @@ HEADINGS = {
     "confidentiality": _("Confidentiality"),
     "channel": _("Channel"),
 }
-
-
-def headers() -> list[str]:
-    return [str(HEADINGS[key]) for key, _fn in COLUMNS]
-
-
-def rows(queryset):
-    for tipoff in queryset.prefetch_related("assignments__department").iterator(chunk_size=2000):
-        yield [fn(tipoff) for _key, fn in COLUMNS]
-
-
-class _Echo:
-    def write(self, value):
-        return value
-
-
-def export_response(queryset, *, fmt: str, user=None):
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        writer = csv.writer(_Echo())
-
-        def stream():
-            yield "\ufeff"  # Excel opens UTF-8 CSV correctly with a BOM
-            yield write_csv_row(writer, headers())
-            for row in rows(queryset):
-                yield write_csv_row(writer, row)
-
-        response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="tipoffs-{stamp}.csv"'
-        return response
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("tipoffs")
-    xlsx_append_row(sheet, headers())
-    for row in rows(queryset):
-        xlsx_append_row(sheet, row)
-    out = io.BytesIO()
-    workbook.save(out)
-    response = HttpResponse(
-        out.getvalue(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = f'attachment; filename="tipoffs-{stamp}.xlsx"'
-    return response

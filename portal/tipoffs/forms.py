@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import process_cache
-from portal.models import Subdistrict, phone_validator
+from portal.models import Subdistrict
+from portal.phones import PhoneNumberField
 from portal.tipoffs.models import Category, Confidentiality
 from portal.tipoffs.photos import MAX_PHOTOS, process_upload
 from portal.tipoffs.validators import (
@@ -159,13 +160,7 @@ class TipoffForm(forms.Form):
         initial=Confidentiality.REAL_NAME,
     )
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=64, required=False)
-    phone = forms.CharField(
-        label=_("Mobile phone"),
-        max_length=20,
-        required=False,
-        validators=[phone_validator],
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
+    phone = PhoneNumberField(label=_("Mobile phone"), mobile=True, required=False)
     email = forms.EmailField(label=_("Email"), required=False)
     consent = forms.BooleanField(
         label=_(
@@ -216,9 +211,6 @@ class TipoffForm(forms.Form):
         if value < now - dt.timedelta(days=366):
             raise ValidationError(_("Reports are for the last twelve months."))
         return value
-
-    def clean_phone(self):
-        return (self.cleaned_data.get("phone") or "").replace(" ", "").replace("-", "")
 
     def clean(self):
         data = self._clean_cheap_fields()

@@ -24,6 +24,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from portal import transitions
 from portal.models import Department, PortalSettings
+from portal.phones import normalize_phone
 from portal.tipoffs import deadlines, notifications
 from portal.tipoffs.models import (
     OPEN_STATES,
@@ -225,6 +226,7 @@ def tipoff_submit(
             raise ValidationError(
                 _("Give a phone number or an email address for a real-name report.")
             )
+        phone = normalize_phone(phone)  # E.164: one form for lookups, limits and purges
     elif confidentiality == Confidentiality.ANONYMOUS:
         name = phone = email = ""
         user = None
@@ -262,7 +264,7 @@ def tipoff_submit(
             ReporterIdentity.objects.create(
                 tipoff=tipoff,
                 name=name.strip(),
-                phone=phone.strip(),
+                phone=phone,
                 email=email.strip(),
                 user=user if user is not None and user.is_authenticated else None,
                 consent_at=now,

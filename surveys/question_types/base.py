@@ -97,9 +97,20 @@ class QuestionType:
         }
 
 
+def choice_value_labels(spec):
+    """The value labels of a choice question; non-substantive choices (说不清/不知道, unticked
+    "substantive") are declared missing values in SPSS and Stata."""
+    return numbered(
+        ((c.code, c.label) for c in spec.choices),
+        missing=[c.code for c in spec.choices if not getattr(c, "substantive", True)],
+    )
+
+
 class ChoiceQuestionType(QuestionType):
     """A question answered with one of its choices (radio buttons)."""
 
+    #: The exported variable's kind: nominal choices; a scale (Likert, matrix) is ordinal.
+    variable_kind: ClassVar[str] = CATEGORICAL
     has_choices = True
     condition_source = True
     template_name = "surveys/question_types/choice.html"
@@ -126,9 +137,9 @@ class ChoiceQuestionType(QuestionType):
             self.variable(
                 spec,
                 raw=spec.code,
-                kind=CATEGORICAL,
+                kind=self.variable_kind,
                 item=spec.code,
-                values=numbered((c.code, c.label) for c in spec.choices),
+                values=choice_value_labels(spec),
             )
         ]
 

@@ -3,8 +3,8 @@
 from django.utils.translation import gettext_lazy as _
 
 from surveys.question_types import register
-from surveys.question_types.base import AnswerValue, ChoiceQuestionType
-from surveys.variables import CATEGORICAL, numbered
+from surveys.question_types.base import AnswerValue, ChoiceQuestionType, choice_value_labels
+from surveys.variables import ORDINAL
 
 
 @register
@@ -12,6 +12,7 @@ class Matrix(ChoiceQuestionType):
     kind = "matrix"
     label = _("Matrix (rows sharing one scale)")
     has_rows = True
+    variable_kind = ORDINAL  # the rows share one ordered scale
     condition_source = False  # a condition names one answer, a matrix has one per row
     template_name = "surveys/question_types/matrix.html"
 
@@ -32,12 +33,12 @@ class Matrix(ChoiceQuestionType):
         return values
 
     def codebook_variables(self, spec):
-        values = numbered((c.code, c.label) for c in spec.choices)
+        values = choice_value_labels(spec)
         return [
             self.variable(
                 spec,
                 raw=f"{spec.code}_{row.code}",
-                kind=CATEGORICAL,
+                kind=self.variable_kind,
                 item=f"{spec.code}_{row.code}",
                 extra=row.label,
                 values=values,

@@ -8,7 +8,11 @@ from django.urls import reverse
 
 from disclosure import workflow
 from disclosure.models import DisclosureRequest
-from disclosure.validators import is_valid_resident_id, resident_id_check_digit
+from disclosure.validators import (
+    is_valid_resident_id,
+    resident_id_check_digit,
+    validate_resident_id,
+)
 
 pytestmark = pytest.mark.django_db
 VALID_ID = "11010519491231002X"
@@ -145,3 +149,26 @@ def test_status_checks_are_rate_limited_per_client(client):
     )
     assert response.status_code == 429
     assert response.context["req"] is None
+
+
+def test_identifiers_are_checked_by_python_stdnum_region_birth_date_and_check_character():
+    """Contract: our validators agree with python-stdnum (cn.ric, cn.uscc), a library we did
+    not write, including the region code and the credit code's check character."""
+    from django.core.exceptions import ValidationError
+    from stdnum.cn import ric, uscc
+
+    from disclosure.demo import VALID_ID as DEMO_ID
+    from disclosure.validators import is_valid_credit_code, validate_credit_code
+
+    assert ric.is_valid(DEMO_ID) and is_valid_resident_id(DEMO_ID)
+    assert ric.get_birth_place(DEMO_ID)["county"] == "东区"  # 510402: Panzhihua East District
+    assert not is_valid_resident_id("990105194912310021")  # no such region
+    with pytest.raises(ValidationError, match="check digit"):
+        validate_resident_id("110105194912310021")
+    good = "91510400MA62X0XX3P"
+    assert uscc.is_valid(good) and is_valid_credit_code(good)
+    assert not is_valid_credit_code("91510400MA62X0XX3L")  # the check character is wrong
+    with pytest.raises(ValidationError, match="check character"):
+        validate_credit_code("91510400MA62X0XX3L")
+    with pytest.raises(ValidationError):
+        validate_credit_code("abc")

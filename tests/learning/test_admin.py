@@ -83,6 +83,9 @@ def test_the_xlsx_export_has_the_three_tables(client, activity, analyst):
     assert len(workbook.sheetnames) == 3
     rows = list(workbook.worksheets[2].values)
     assert ("东华街道", 1, 110, 50) in rows or any(r[0] == "东华街道" for r in rows)
+    # Written by Wagtail's SpreadsheetExportMixin: days are date cells, counts numbers.
+    days = list(workbook.worksheets[0].iter_rows(min_row=2))
+    assert days and all(day.is_date and isinstance(n.value, int) for day, n in days)
 
 
 def test_the_pickup_desk_hands_over_and_cancels(client, activity, editor, analyst, resident):

@@ -11,8 +11,9 @@ import pytest
 
 from surveys.codebook import (
     BINARY,
-    CATEGORICAL,
+    DATE,
     NUMERIC,
+    ORDINAL,
     build_codebook,
     safe_names,
     survey_codebook,
@@ -60,9 +61,14 @@ def test_survey_codebook_labels_match_the_questionnaire():
         "age_group",
     ]
     assert names[-1] == "weight"
-    # Likert and single choice: codes as numbers (all integers), labels from the choices
+    # Likert: an ordinal scale; codes as numbers (all integers), labels from the choices
     q1 = codebook["Q1"]
-    assert q1.kind == CATEGORICAL and q1.label == "Q1 Q1 问题"
+    assert q1.kind == ORDINAL and q1.label == "Q1 Q1 问题"
+    # 说不清 (not substantive) is the declared missing value: SPSS 9, Stata .a
+    assert [(v.value, v.missing, v.stata_missing) for v in q1.values if v.missing] == [
+        (9, True, "a")
+    ]
+    assert codebook["submitted_on"].kind == DATE
     assert q1.value_labels() == {1: "非常满意", 2: "满意", 3: "基本满意", 4: "不满意", 9: "说不清"}
     # matrix rows: one variable per row, labelled with the row
     assert codebook["Q2_r1"].label == "Q2 Q2 问题 — 空气"
@@ -89,7 +95,8 @@ def test_survey_codebook_labels_match_the_questionnaire():
     # the CSV rows: one per variable, then its values
     rows = codebook.rows()
     assert [r[0] for r in rows if r[1]] == names
-    assert ["Q1", "", "", "", "9", 9, "说不清", ""] in rows
+    assert ["Q1", "", "", "", "9", 9, "说不清", "", "9 / .a"] in rows
+    assert ["Q1", "", "", "", "1", 1, "非常满意", "", ""] in rows
 
 
 def test_long_labels_are_cut_to_the_stata_and_spss_limits(tmp_path):

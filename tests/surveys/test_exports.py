@@ -11,6 +11,7 @@ import pandas as pd
 import pyreadstat
 import pytest
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import load_workbook
 
 from surveys.analysis import analyse
@@ -202,8 +203,11 @@ def test_sav_and_dta_give_the_same_values_labels_and_weights_as_the_csv(analysis
 
 def test_xlsx_report_has_summary_breakdowns_margin_fit_methodology_and_codebook(analysis):
     book = load_workbook(io.BytesIO(EXPORT_BUILDERS["report_xlsx"].build(analysis)))
-    assert book.sheetnames == ["summary", "breakdowns", "margin_fit", "methodology", "codebook"]
-    summary = list(book["summary"].iter_rows(values_only=True))
+    assert book.sheetnames == [
+        pgettext("export sheet", name)
+        for name in ("summary", "breakdowns", "margin fit", "methodology", "codebook")
+    ]
+    summary = list(book.worksheets[0].iter_rows(values_only=True))
     by_code = {row[0]: row for row in summary if row and row[0] in analysis.report.rates}
     estimate = analysis.report.rates["satisfied"]
     row = by_code["satisfied"]
@@ -214,7 +218,7 @@ def test_xlsx_report_has_summary_breakdowns_margin_fit_methodology_and_codebook(
     assert row[7] == pytest.approx(estimate.n_eff) and row[8] == pytest.approx(estimate.deff)
     assert (row[9], row[10]) == pytest.approx((estimate.kg_low, estimate.kg_high), abs=1e-15)
     assert row[11].startswith(str(_("shown")))
-    breakdowns = list(book["breakdowns"].iter_rows(values_only=True))[1:]
+    breakdowns = list(book.worksheets[1].iter_rows(values_only=True))[1:]
     cells = analysis.report.breakdowns["subdistrict"]
     assert len([r for r in breakdowns if r[0] == "subdistrict"]) == 2 * len(cells)
     first_category = next(iter(cells))
@@ -225,12 +229,12 @@ def test_xlsx_report_has_summary_breakdowns_margin_fit_methodology_and_codebook(
     )
     assert match[5] == pytest.approx(cells[first_category]["satisfied"].rate)
     assert match[2] == analysis.labels["subdistrict"][first_category]
-    fit = list(book["margin_fit"].iter_rows(values_only=True))[1:]
+    fit = list(book.worksheets[2].iter_rows(values_only=True))[1:]
     assert len(fit) == len(analysis.weighting.margin_fit)
     assert all(abs(r[6] - r[4]) < 1e-8 for r in fit), "raked shares hit the targets"
-    methodology = "\n".join(r[0] for r in book["methodology"].iter_rows(values_only=True) if r[0])
+    methodology = "\n".join(r[0] for r in book.worksheets[3].iter_rows(values_only=True) if r[0])
     assert "logit" in methodology and "satisfied" in methodology
-    codebook_names = {r[0] for r in book["codebook"].iter_rows(values_only=True)}
+    codebook_names = {r[0] for r in book.worksheets[4].iter_rows(values_only=True)}
     assert {"weight", "Q4_1", "subdistrict"} <= codebook_names
 
 

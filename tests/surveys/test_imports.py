@@ -84,7 +84,11 @@ def test_missing_and_unknown_columns_are_reported(survey):
 
 def test_a_file_in_the_wrong_encoding_gets_a_clear_message(survey):
     content = csv_bytes("P-1,paper,东华街道,女,60+,1,1,9,1,1,1,,,").decode().encode("gbk")
-    result = import_responses(survey=survey, filename="gbk.csv", content=content)
+    # Declared UTF-8 although Chinese Excel saved it as GBK: the message names both choices.
+    result = import_responses(survey=survey, filename="gbk.csv", content=content, encoding="utf-8")
+    assert len(result.problems) == 1 and "GB18030" in result.problems[0].reason
+    # Bytes that are neither UTF-8 nor GB18030.
+    result = import_responses(survey=survey, filename="x.csv", content=b"respondent_id\n\x80\xff\n")
     assert len(result.problems) == 1 and "UTF-8" in result.problems[0].reason
     assert not Response.objects.exists()
 

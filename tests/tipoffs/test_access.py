@@ -19,7 +19,8 @@ from tests.tipoffs.test_bulk_assign import bulk_assign_url
 
 pytestmark = pytest.mark.django_db
 
-SECRETS = tuple(REPORTER.values())
+# Every form the phone number can take on a page: as typed, stored (E.164), displayed.
+SECRETS = (*REPORTER.values(), "139 1234 5678", "+8613912345678")
 STAFF = ["intake", "handler_a", "handler_b", "editor", "analyst", "administrator", "resident"]
 
 
@@ -102,7 +103,7 @@ def test_only_intake_officers_can_reveal_the_identity_and_each_viewing_is_logged
     url = reverse("tipoffs_admin:case", args=[assigned.pk])
     assert_no_identity(client.get(url).content.decode())  # not shown until asked
     body = client.post(url, {"action": "show_identity"}).content.decode()
-    assert "13912345678" in body and "张保密" in body
+    assert "139 1234 5678" in body and "张保密" in body  # national format
     log = IdentityAccessLog.objects.get()
     assert (log.user, log.tipoff_id, log.purpose) == (intake, assigned.pk, "case page")
 
@@ -136,7 +137,7 @@ def test_a_superuser_needs_an_explicit_grant_to_reveal_the_identity(client, assi
     assert not IdentityAccessLog.objects.exists()
     root.user_permissions.add(Permission.objects.get(codename="view_reporter_identity"))
     body = client.post(url, {"action": "show_identity"}).content.decode()
-    assert "13912345678" in body
+    assert "139 1234 5678" in body
     assert IdentityAccessLog.objects.filter(user=root).count() == 1
 
 
@@ -178,7 +179,7 @@ def test_the_dedicated_permission_grants_identity_viewing(client, administrator,
     body = client.post(
         reverse("tipoffs_admin:case", args=[assigned.pk]), {"action": "show_identity"}
     ).content.decode()
-    assert "13912345678" in body
+    assert "139 1234 5678" in body
     assert IdentityAccessLog.objects.filter(user=administrator).count() == 1
 
 
@@ -224,7 +225,7 @@ def test_department_notifications_carry_no_identity_and_the_reporters_do(
         assert tipoff.tracking_code not in message.body
     to_reporter = [m for m in mail.outbox if REPORTER["email"] in m.to]
     assert len(to_reporter) == 3  # submitted, accepted, assigned
-    assert all(sent.phone == REPORTER["phone"] for sent in MemorySmsSender.outbox)
+    assert all(sent.phone == "+8613912345678" for sent in MemorySmsSender.outbox)  # E.164
 
 
 def test_the_tracking_page_and_public_pages_never_show_the_identity(client, case_in, intake):

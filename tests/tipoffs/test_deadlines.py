@@ -168,7 +168,7 @@ def test_identities_are_purged_years_after_closure_and_the_purge_is_logged_witho
     purged = ReporterIdentity.objects.get(tipoff=old)
     assert (purged.name, purged.phone, purged.email) == ("", "", "")
     assert purged.purged_at is not None
-    assert ReporterIdentity.objects.get(tipoff=recent).phone == "13912345678"
+    assert ReporterIdentity.objects.get(tipoff=recent).phone == "+8613912345678"
     log = PurgeLog.objects.get()
     assert log.reference == old.reference and log.fields == "name,phone,email"
     assert "13912345678" not in caplog.text

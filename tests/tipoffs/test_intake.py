@@ -87,9 +87,9 @@ def test_a_real_name_report_with_a_photo_is_filed_hashed_stripped_and_notified(
     assert b"SecretCam" not in cleaned
     assert not Image.open(io.BytesIO(cleaned)).getexif()
     identity = ReporterIdentity.objects.get(tipoff=tipoff)
-    assert identity.phone == "13912345678" and identity.consent_version
+    assert identity.phone == "+8613912345678" and identity.consent_version  # E.164
     # The tracking code is sent to the reporter.
-    assert MemorySmsSender.outbox[0].phone == "13912345678"
+    assert MemorySmsSender.outbox[0].phone == "+8613912345678"
     assert MemorySmsSender.outbox[0].params["code"] == tipoff.display_code
     assert mail.outbox[0].to == ["secret.reporter@example.org"]
 
@@ -198,8 +198,14 @@ def test_seven_photos_are_too_many(client, category, subdistrict):
 def test_an_invalid_phone_is_refused_with_a_message(client, category, subdistrict):
     response = client.post(NEW, form_data(category, subdistrict, phone="call-me-maybe"))
     assert response.status_code == 400
-    assert "Enter a phone number" in response.content.decode()
+    assert "Enter a valid phone number" in response.content.decode()
     assert not Tipoff.objects.exists()
+
+
+def test_a_landline_is_not_a_mobile_number(client, category, subdistrict):
+    response = client.post(NEW, form_data(category, subdistrict, phone="0812-3334444"))
+    assert response.status_code == 400
+    assert "Enter a mobile phone number" in response.content.decode()
 
 
 def test_real_name_without_consent_is_refused(client, category, subdistrict):
