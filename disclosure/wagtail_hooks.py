@@ -1,6 +1,8 @@
 """Register the disclosure admin: one menu group (viewsets.py), the disclosure officer's start
 panel, and record who entered a reading or a progress row."""
 
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
@@ -8,6 +10,7 @@ from disclosure import views
 from disclosure.home_panels import DisclosureOfficerHomePanel
 from disclosure.models import DisclosureIndexPage
 from disclosure.viewsets import DisclosureViewSetGroup
+from portal.integration import SITE_MAP_HOOK, SiteMapGroup
 from portal.pages import page_context_hook
 
 register_snippet(DisclosureViewSetGroup)
@@ -29,3 +32,19 @@ def record_entering_user(request, instance):
 @hooks.register("portal_home_panels")
 def officer_home_panel(request):
     return DisclosureOfficerHomePanel(request)
+
+
+@hooks.register(SITE_MAP_HOOK)
+def site_map_group(request):
+    return SiteMapGroup(
+        title=_("Information disclosure"),
+        links=[
+            (_("Indicators (表1)"), reverse("disclosure:indicators")),
+            (_("Key projects"), reverse("disclosure:projects")),
+            (_("Disclosure rate"), reverse("disclosure:rate")),
+            (_("Request government information"), reverse("disclosure:request_new")),
+            (_("Check a request"), reverse("disclosure:request_status")),
+            (_("Annual report"), reverse("disclosure:annual_report_latest")),
+        ],
+        order=20,
+    )

@@ -10,6 +10,9 @@ iterates ``hooks.get_hooks(...)`` and so knows nothing about the apps that feed 
     supplies (the surveys app: 34 satisfaction, 35 participation). Each callable returns None
     (nothing published yet) or a mapping with "value" (Decimal, percent), "period",
     "source_note" and optionally "status".
+``portal_site_map``
+    ``fn(request) -> SiteMapGroup | None``: an app's own public routes (forms, dashboards, lists
+    that are not Wagtail pages) for the HTML site map (网站地图).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from wagtail import hooks
 
 ME_SECTIONS_HOOK = "portal_me_sections"
 INDICATOR_SOURCES_HOOK = "indicator_sources"
+SITE_MAP_HOOK = "portal_site_map"
 
 
 @dataclass(frozen=True)
@@ -50,3 +54,17 @@ def indicator_sources() -> dict[int, Callable[[], object]]:
                 )
             sources[int(number)] = source
     return sources
+
+
+@dataclass(frozen=True)
+class SiteMapGroup:
+    """A heading of the site map with an app's public routes (label, URL); low ``order`` first."""
+
+    title: str
+    links: Sequence[tuple[str, str]]
+    order: int = 100
+
+
+def site_map_groups(request) -> list[SiteMapGroup]:
+    groups = [group for fn in hooks.get_hooks(SITE_MAP_HOOK) if (group := fn(request))]
+    return sorted(groups, key=lambda group: group.order)

@@ -2,6 +2,8 @@ from django import template
 from django.urls import translate_url
 from wagtail.models import Site
 
+from portal.localize import localized_name as _localized_name
+
 register = template.Library()
 
 
@@ -13,7 +15,8 @@ def main_navigation(context):
     if site is None:
         return []
     root = site.root_page
-    return list(root.get_children().live().in_menu())
+    # Specific pages: their English titles (title_en) live on the page models.
+    return list(root.get_children().live().in_menu().specific())
 
 
 @register.simple_tag(takes_context=True)
@@ -34,3 +37,9 @@ def url_in_language(context, language_code: str) -> str:
 def is_within(page, section) -> bool:
     """True when ``page`` is ``section`` or one of its descendants (for the current nav item)."""
     return bool(page) and bool(section) and page.url_path.startswith(section.url_path)
+
+
+@register.filter
+def localized_name(obj, field: str = "name") -> str:
+    """``obj``'s English name under /en/ when it has one, else its Chinese name (portal.localize)."""
+    return _localized_name(obj, field)
