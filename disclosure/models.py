@@ -29,6 +29,7 @@ from wagtail.search import index
 
 from disclosure.deadlines import plan_entry_due_on
 from disclosure.index_numbers import IndexNumberPatternError, format_index_number
+from disclosure.validators import validate_attachment_file
 from portal.audit import AppendOnlyModel
 from portal.localize import EnglishTitleMixin, english_name_field
 from portal.pages import page_context
@@ -353,6 +354,16 @@ class DisclosureItemAttachment(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("attachment")
+
+    def clean(self):
+        super().clean()
+        if self.document_id:
+            try:
+                validate_attachment_file(
+                    self.document.file, max_bytes=settings.DISCLOSURE_ATTACHMENT_MAX_BYTES
+                )
+            except ValidationError as exc:
+                raise ValidationError({"document": exc.messages}) from exc
 
 
 class DisclosureItemVersion(models.Model):
