@@ -2,6 +2,7 @@ from django import template
 from django.urls import translate_url
 from wagtail.models import Site
 
+from portal.localize import english_wanted
 from portal.localize import localized_name as _localized_name
 
 register = template.Library()
@@ -15,8 +16,11 @@ def main_navigation(context):
     if site is None:
         return []
     root = site.root_page
-    # Specific pages: their English titles (title_en) live on the page models.
-    return list(root.get_children().live().in_menu().specific())
+    pages = root.get_children().live().in_menu()
+    if english_wanted():
+        # Their English titles (title_en) live on the specific page models.
+        pages = pages.specific()
+    return list(pages)
 
 
 @register.simple_tag(takes_context=True)
