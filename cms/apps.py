@@ -8,6 +8,6 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from cms import signals
+        from cms import notifications, signals  # noqa: F401 - notifications registers its rules
 
         signals.connect()

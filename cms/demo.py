@@ -13,7 +13,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.html import escape
 
-from cms.demo_articles import ARTICLES, STANDARD_PAGES
+from cms.demo_articles import (
+    ARTICLES,
+    FOOTER_PAGES,
+    STANDARD_PAGE_SECTIONS,
+    STANDARD_PAGE_TITLES_EN,
+    STANDARD_PAGES,
+)
 from cms.models import ColumnArticlePage, ColumnCategory, ColumnIndexPage, HomePage, StandardPage
 from cms.workflow import assign_column_workflow
 from portal.demo import ensure_section
@@ -113,13 +119,52 @@ def ensure_articles(column: ColumnIndexPage) -> list[ColumnArticlePage]:
 
 
 def ensure_standard_pages(home: HomePage) -> None:
-    existing = set(home.get_children().values_list("slug", flat=True))
+    """The plain pages, each under home or its section (moved there if an older seed put it at
+    home), with English titles; idempotent."""
     for slug, title, intro, body in STANDARD_PAGES:
-        if slug in existing:
+        parent = home
+        section_slug = STANDARD_PAGE_SECTIONS.get(slug)
+        if section_slug:
+            parent = home.get_children().filter(slug=section_slug).first() or home
+        page = StandardPage.objects.descendant_of(home).filter(slug=slug).first()
+        if page is None:
+            page = StandardPage(
+                slug=slug,
+                title=title,
+                title_en=STANDARD_PAGE_TITLES_EN.get(slug, ""),
+                intro=intro,
+                body=body,
+                show_in_menus=False,
+            )
+            parent.add_child(instance=page)
+            page.save_revision().publish()
             continue
-        page = StandardPage(slug=slug, title=title, intro=intro, body=body, show_in_menus=False)
-        home.add_child(instance=page)
-        page.save_revision().publish()
+        if page.get_parent().pk != parent.pk:
+            page.move(parent, pos="last-child")
+        if not page.title_en and STANDARD_PAGE_TITLES_EN.get(slug):
+            page.title_en = STANDARD_PAGE_TITLES_EN[slug]
+            page.save_revision().publish()
+
+
+def ensure_footer_pages(home: HomePage) -> None:
+    """Point the footer's 关于/联系我们/无障碍声明/隐私政策 links at the demo pages when unset."""
+    from wagtail.models import Site
+
+    from portal.models import PortalSettings
+
+    site = Site.objects.filter(root_page=home).first()
+    if site is None:
+        return
+    settings = PortalSettings.for_site(site)
+    changed = False
+    for field, slug in FOOTER_PAGES.items():
+        if getattr(settings, f"{field}_id") is None:
+            page = StandardPage.objects.descendant_of(home).filter(slug=slug).first()
+            if page is not None:
+                setattr(settings, field, page)
+                changed = True
+    if changed:
+        settings.save()
 
 
 @transaction.atomic
@@ -130,6 +175,7 @@ def seed() -> None:
     column = ensure_column(home)
     ensure_articles(column)
     ensure_standard_pages(home)
+    ensure_footer_pages(home)
     if not home.lead_article_id:
         # Lead with the newest featured article; editors may pick another in the admin.
         lead = column.articles().filter(featured=True).first()

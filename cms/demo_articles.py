@@ -722,4 +722,47 @@ STANDARD_PAGES = [
         "<li>关注“东区生态文明”微信公众号留言。</li></ol>"
         "<p>请尽量说明污染发生的地点、时间、类型（大气、水、噪声、固体废物等），并附上照片。</p>",
     ),
+    (
+        "accessibility",
+        "无障碍声明",
+        "我们希望每一位居民，包括老年人和残障人士，都能方便地使用本平台。",
+        "<p>本平台参照《信息技术 互联网内容无障碍可访问性技术要求与测试方法》（GB/T 37668-2019）"
+        "和《互联网网站适老化通用设计规范》建设：</p>"
+        "<ul><li>全部功能可以只用键盘操作，页面提供“跳到主要内容”链接；</li>"
+        "<li>图片有文字说明，表单字段有标签，错误提示说明如何改正；</li>"
+        "<li>页面顶部的“适老化模式”提供更大的字号和更高的对比度；</li>"
+        "<li>支持浏览器缩放和系统读屏软件，不依赖颜色传达信息。</li></ul>"
+        "<p>如您在使用中遇到障碍，请通过页面底部的“纠错”或“联系我们”告诉我们，我们将在 5 个工作日内答复。</p>",
+    ),
+    (
+        "privacy",
+        "隐私政策",
+        "本平台依照《中华人民共和国个人信息保护法》处理您的个人信息。",
+        "<p>我们只收集办理事项所必需的个人信息：注册账户时的电子邮箱或手机号码；依申请公开时的申请人信息；"
+        "实名举报时的联系方式。匿名举报不收集身份信息。</p>"
+        "<p>个人信息仅用于办理相应事项，仅经授权的工作人员可以查看，查看行为留有记录；"
+        "不向第三方提供，法律法规另有规定的除外。各类信息的保存期限和您的查阅、更正、删除等权利，"
+        "在收集信息的页面另行告知。</p>"
+        "<p>本平台不使用第三方统计或广告服务，仅使用维持登录和安全所必需的 Cookie。</p>",
+    ),
 ]
+
+# English titles of the plain pages (the body stays Chinese; /en/ says so once).
+STANDARD_PAGE_TITLES_EN = {
+    "about": "About this site",
+    "contact": "Contact us",
+    "how-to-report-pollution": "How to report pollution",
+    "accessibility": "Accessibility statement",
+    "privacy": "Privacy policy",
+}
+
+# Plain pages that live under a section page rather than under home: slug → section slug.
+STANDARD_PAGE_SECTIONS = {"how-to-report-pollution": "report"}
+
+# The footer links (PortalSettings field → page slug).
+FOOTER_PAGES = {
+    "about_page": "about",
+    "contact_page": "contact",
+    "accessibility_page": "accessibility",
+    "privacy_page": "privacy",
+}

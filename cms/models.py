@@ -24,6 +24,7 @@ from wagtail.search import index
 
 from cms.blocks import RICH_TEXT_FEATURES, ArticleBodyBlock, stream_text
 from cms.cache import CachedPageMixin
+from portal.localize import EnglishTitleMixin, english_name_field
 from portal.search import ChineseSearchableMixin, html_to_text
 
 COLUMN_PAGE_SIZE = 12
@@ -39,6 +40,7 @@ class ColumnCategory(index.Indexed, models.Model):
     """A kind of column article (主要成果, 重要计划, ...). A snippet: editors may add more."""
 
     name = models.CharField(_("name"), max_length=40, unique=True)
+    name_en = english_name_field(80)
     slug = models.SlugField(
         _("slug"), max_length=40, unique=True, help_text=_("Used in addresses and feeds.")
     )
@@ -47,6 +49,7 @@ class ColumnCategory(index.Indexed, models.Model):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("name_en"),
         FieldPanel("slug"),
         FieldPanel("description"),
         FieldPanel("sort_order"),
@@ -147,12 +150,12 @@ class HomePage(CachedPageMixin, ChineseSearchableMixin, Page):
         return cards
 
 
-class ColumnIndexPage(CachedPageMixin, ChineseSearchableMixin, Page):
+class ColumnIndexPage(EnglishTitleMixin, CachedPageMixin, ChineseSearchableMixin, Page):
     """生态文明建设专栏: the list of column articles with category and year filters."""
 
     intro = models.TextField(_("introduction"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("title_en"), FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.ColumnArticlePage"]
     max_count_per_parent = 1
@@ -317,14 +320,25 @@ class ColumnArticlePage(CachedPageMixin, ChineseSearchableMixin, Page):
         return context
 
 
-class StandardPage(CachedPageMixin, ChineseSearchableMixin, Page):
+class StandardPage(EnglishTitleMixin, CachedPageMixin, ChineseSearchableMixin, Page):
     """A plain page: about, contact, how to report pollution, section landing pages."""
 
     intro = models.TextField(_("introduction"), blank=True)
     body = RichTextField(_("body"), blank=True, features=RICH_TEXT_FEATURES)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("body")]
-    parent_page_types = ["cms.HomePage", "cms.StandardPage"]
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("title_en"),
+        FieldPanel("intro"),
+        FieldPanel("body"),
+    ]
+    # Also under other apps' section pages (the 信息公开 guide, the pollution-report guide).
+    parent_page_types = [
+        "cms.HomePage",
+        "cms.StandardPage",
+        "disclosure.DisclosureIndexPage",
+        "tipoffs.ReportHubPage",
+    ]
     subpage_types = ["cms.StandardPage"]
     search_result_label = _("Page")
 
@@ -333,3 +347,36 @@ class StandardPage(CachedPageMixin, ChineseSearchableMixin, Page):
 
     def get_search_body_text(self) -> str:
         return " ".join(p for p in (self.intro, html_to_text(self.body)) if p)
+
+
+class PageErrorReport(models.Model):
+    """纠错: a visitor's report of an error on a page, for the site administrators."""
+
+    page_url = models.CharField(_("page address"), max_length=500)
+    description = models.TextField(_("what is wrong"), max_length=2000)
+    contact = models.CharField(
+        _("contact (optional)"),
+        max_length=120,
+        blank=True,
+        help_text=_("An e-mail address or telephone number, if the visitor wants a reply."),
+    )
+    created_at = models.DateTimeField(_("reported at"), default=timezone.now, db_index=True)
+    handled = models.BooleanField(_("handled"), default=False)
+    note = models.TextField(_("administrator's note"), blank=True)
+
+    panels = [
+        FieldPanel("page_url", read_only=True),
+        FieldPanel("description", read_only=True),
+        FieldPanel("contact", read_only=True),
+        FieldPanel("created_at", read_only=True),
+        FieldPanel("handled"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("error report")
+        verbose_name_plural = _("error reports")
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.page_url}"

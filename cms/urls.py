@@ -1,6 +1,7 @@
 """Routes of the cms app, mounted at the site root (inside i18n_patterns) before Wagtail's pages.
 
-None of these prefixes is a page slug: ``search``, ``feeds``, ``sitemap.xml``, ``robots.txt``.
+None of these prefixes is a page slug: ``search``, ``feeds``, ``sitemap.xml``, ``robots.txt``,
+``site-map``, ``report-error``.
 """
 
 from django.urls import path
@@ -28,4 +29,6 @@ urlpatterns = [
     ),
     path("sitemap.xml", cache_public_view(sitemap), name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
+    path("site-map/", views.site_map, name="site_map"),
+    path("report-error/", views.report_error, name="report_error"),
 ]

@@ -35,6 +35,25 @@ CATEGORIES = [
     ("annual-reports", "年度报告"),
 ]
 
+# English names of the categories (shown under /en/; editors may change them in the admin).
+CATEGORY_NAMES_EN = {
+    "organisation": "Organisation and functions",
+    "policy": "Policy documents",
+    "planning": "Plans and programmes",
+    "quality": "Environmental quality",
+    "monitoring": "Environmental monitoring",
+    "licensing": "Administrative licensing",
+    "penalties": "Administrative penalties",
+    "incidents": "Environmental emergencies",
+    "eia": "Environmental impact assessment of projects",
+    "discharge-permits": "Pollutant discharge permits",
+    "enterprises": "Enterprise environmental information",
+    "rectification": "Rectification of problems",
+    "drinking-water": "Drinking water quality",
+    "finance": "Public funds",
+    "annual-reports": "Annual reports",
+}
+
 
 def read_csv(name: str) -> list[dict]:
     with open(DATA_DIR / name, encoding="utf-8", newline="") as fh:
@@ -141,3 +160,23 @@ def load_projects(ProjectSystem, KeyProject, Department) -> int:
         )
         project.departments.set(_departments_for(row["responsible_units"], departments))
     return len(rows)
+
+
+def load_english_names(Category, Indicator, ProjectSystem, KeyProject) -> int:
+    """Fill the empty English names from the ``name_en`` columns (an editor's name is kept)."""
+    count = 0
+    for slug, name_en in CATEGORY_NAMES_EN.items():
+        count += Category.objects.filter(slug=slug, name_en="").update(name_en=name_en)
+    for row in read_csv("indicators.csv"):
+        count += Indicator.objects.filter(
+            number=int(row["number"]), part=int(row["part"] or 0), name_en=""
+        ).update(name_en=row["name_en"])
+    for row in read_csv("systems.csv"):
+        count += ProjectSystem.objects.filter(number=int(row["number"]), name_en="").update(
+            name_en=row["name_en"]
+        )
+    for row in read_csv("projects.csv"):
+        count += KeyProject.objects.filter(number=int(row["number"]), name_en="").update(
+            name_en=row["name_en"]
+        )
+    return count

@@ -599,6 +599,32 @@ def _plan_status(project: KeyProject) -> list[tuple[dt.date, int, str]]:
     return history
 
 
+def demo_pdf(text: str) -> bytes:
+    """A small valid one-page PDF showing ``text`` (ASCII): a stand-in for a scanned document."""
+    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def ensure_organisation_codes() -> None:
     """Fictitious 18-character codes so that demo index numbers look like real ones."""
     for department in Department.objects.filter(organisation_code=""):
@@ -616,6 +642,7 @@ def ensure_index_page():
         slug="disclosure",
         page_class=DisclosureIndexPage,
         title="生态环境信息公开",
+        title_en="Environmental information disclosure",
         intro="政府信息公开目录、35项建设指标与48项重点工程进展、信息公开率、依申请公开和年度报告。",
     )
 
@@ -654,7 +681,9 @@ def ensure_items(index, limit: int | None = None) -> list[DisclosureItemPage]:
             if number % 9 == 0:
                 document = Document(title=f"{title}（附件）")
                 document.file.save(
-                    f"disclosure-demo-{number}.txt", ContentFile(body.encode("utf-8")), save=False
+                    f"disclosure-demo-{number}.pdf",
+                    ContentFile(demo_pdf(f"Demo attachment {number}")),
+                    save=False,
                 )
                 document.save()
                 page.attachments.add(DisclosureItemAttachment(document=document, label="附件1"))
@@ -913,10 +942,68 @@ def seed(*, item_limit: int | None = None) -> None:
     data.load_categories(DisclosureCategory)
     data.load_indicators(Indicator, Department)
     data.load_projects(ProjectSystem, KeyProject, Department)
+    data.load_english_names(DisclosureCategory, Indicator, ProjectSystem, KeyProject)
     index = ensure_index_page()
+    ensure_guide_pages(index)
     pages = ensure_items(index, item_limit)
     ensure_plan(pages)
     ensure_readings()
     ensure_progress()
     ensure_requests()
     ensure_report_inputs()
+
+
+GUIDE_PAGES = [
+    (
+        "guide",
+        "政府信息公开指南",
+        "Guide to government information disclosure",
+        "本指南说明东区生态环境局主动公开和依申请公开政府信息的范围、方式和程序。",
+        "<h2>一、主动公开</h2>"
+        "<p>主动公开的范围见本栏目“政府信息公开目录”，包括机构职能、政策文件、规划计划、环境质量、"
+        "行政许可和行政处罚、突发环境事件、建设项目环评、排污许可、企业环境信息等。"
+        "属于主动公开范围的政府信息，自形成或者变更之日起 20 个工作日内在本平台公开，"
+        "法律、法规对期限另有规定的从其规定。</p>"
+        "<h2>二、依申请公开</h2>"
+        "<p>公民、法人或者其他组织可以通过本平台“依申请公开”在线提交申请，也可以书面提交。"
+        "受理机构：东区生态环境局办公室；受理时间：法定工作日 9:00-12:00，14:30-18:00。</p>"
+        "<p>能够当场答复的当场答复；不能当场答复的，自收到申请之日起 20 个工作日内答复；"
+        "需要延长答复期限的，经负责人同意并告知申请人，延长期限最长不超过 20 个工作日。"
+        "征求第三方意见所需时间不计算在内。</p>"
+        "<h2>三、收费</h2>"
+        "<p>提供政府信息不收取费用。申请人申请公开政府信息的数量、频次明显超过合理范围的，"
+        "可以依照国家规定收取信息处理费。</p>"
+        "<h2>四、监督和救济</h2>"
+        "<p>认为政府信息公开工作侵犯其合法权益的，可以向上一级行政机关或者政府信息公开工作主管部门投诉、举报，"
+        "也可以依法申请行政复议或者提起行政诉讼。</p>",
+    ),
+    (
+        "rules",
+        "政府信息公开制度",
+        "Rules of government information disclosure",
+        "东区生态环境局政府信息公开工作遵循的主要制度。",
+        "<ul>"
+        "<li><b>主动公开制度</b>：编制生态环境信息公开年度计划，明确公开事项、责任单位和时限，按计划公开并公布完成情况。</li>"
+        "<li><b>依申请公开制度</b>：统一受理、登记、办理和答复，按《中华人民共和国政府信息公开条例》规定的期限办理。</li>"
+        "<li><b>保密审查制度</b>：拟公开的政府信息先经保密审查，涉及国家秘密、商业秘密和个人隐私的依法处理。</li>"
+        "<li><b>发布协调制度</b>：涉及其他机关的政府信息，公开前与有关机关沟通确认。</li>"
+        "<li><b>年度报告制度</b>：每年 1 月 31 日前公布上一年度政府信息公开工作年度报告。</li>"
+        "<li><b>监督考核制度</b>：信息公开工作纳入绩效考核，接受社会评议和监督。</li>"
+        "</ul>",
+    ),
+]
+
+
+def ensure_guide_pages(index) -> None:
+    """The 政府信息公开指南 and 制度 pages under the section (plain cms pages); idempotent."""
+    from cms.models import StandardPage
+
+    existing = set(index.get_children().values_list("slug", flat=True))
+    for slug, title, title_en, intro, body in GUIDE_PAGES:
+        if slug in existing:
+            continue
+        page = StandardPage(
+            slug=slug, title=title, title_en=title_en, intro=intro, body=body, show_in_menus=True
+        )
+        index.add_child(instance=page)
+        page.save_revision().publish()

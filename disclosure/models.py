@@ -29,7 +29,9 @@ from wagtail.search import index
 
 from disclosure.deadlines import plan_entry_due_on
 from disclosure.index_numbers import IndexNumberPatternError, format_index_number
+from disclosure.validators import validate_attachment_file
 from portal.audit import AppendOnlyModel
+from portal.localize import EnglishTitleMixin, english_name_field
 from portal.pages import page_context
 from portal.search import ChineseSearchableMixin, html_to_text
 
@@ -58,6 +60,7 @@ class DisclosureCategory(models.Model):
         )
 
     name = models.CharField(_("name"), max_length=64, unique=True)
+    name_en = english_name_field(128)
     slug = models.SlugField(_("slug"), max_length=64, unique=True, allow_unicode=False)
     description = models.CharField(_("description"), max_length=255, blank=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
@@ -72,6 +75,7 @@ class DisclosureCategory(models.Model):
 
     panels = [
         FieldPanel("name"),
+        FieldPanel("name_en"),
         FieldPanel("slug"),
         FieldPanel("description"),
         FieldPanel("sort_order"),
@@ -166,13 +170,14 @@ def allocate_index_number(*, department, year: int) -> str:
     return format_index_number(pattern, org=org, year=year, serial=serial)
 
 
-class DisclosureIndexPage(Page):
+class DisclosureIndexPage(EnglishTitleMixin, Page):
     """生态环境信息公开: the catalogue landing page with filters."""
 
     intro = models.TextField(_("introduction"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
-    subpage_types = ["disclosure.DisclosureItemPage"]
+    content_panels = [*Page.content_panels, FieldPanel("title_en"), FieldPanel("intro")]
+    # Items, and plain pages such as the 政府信息公开指南 and the 制度 (rules) page.
+    subpage_types = ["disclosure.DisclosureItemPage", "cms.StandardPage"]
     max_count = 1
 
     class Meta:
@@ -183,6 +188,10 @@ class DisclosureIndexPage(Page):
         context.update(page_context(self, request))  # the catalogue: disclosure.views
         context["section"] = self
         return context
+
+    def guide_pages(self):
+        """The section's plain pages (政府信息公开指南, 制度), shown in the section's menu."""
+        return list(self.get_children().live().public().not_type(DisclosureItemPage).specific())
 
 
 class DisclosureItemPage(ChineseSearchableMixin, Page):
@@ -345,6 +354,16 @@ class DisclosureItemAttachment(Orderable):
 
     class Meta(Orderable.Meta):
         verbose_name = _("attachment")
+
+    def clean(self):
+        super().clean()
+        if self.document_id:
+            try:
+                validate_attachment_file(
+                    self.document.file, max_bytes=settings.DISCLOSURE_ATTACHMENT_MAX_BYTES
+                )
+            except ValidationError as exc:
+                raise ValidationError({"document": exc.messages}) from exc
 
 
 class DisclosureItemVersion(models.Model):
@@ -511,6 +530,7 @@ class Indicator(models.Model):
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="parts"
     )
     name = models.CharField(_("name"), max_length=128)
+    name_en = english_name_field(255)
     qualifier = models.CharField(_("qualifier"), max_length=128, blank=True)
     unit = models.CharField(_("unit"), max_length=32, blank=True)
     target_value = models.CharField(_("indicator value"), max_length=128, blank=True)
@@ -526,6 +546,7 @@ class Indicator(models.Model):
     panels = [
         FieldRowPanel([FieldPanel("number"), FieldPanel("part")]),
         FieldPanel("name"),
+        FieldPanel("name_en"),
         FieldPanel("qualifier"),
         FieldRowPanel([FieldPanel("field"), FieldPanel("task")]),
         FieldRowPanel([FieldPanel("unit"), FieldPanel("attribute")]),
@@ -628,6 +649,7 @@ class ProjectSystem(models.Model):
 
     number = models.PositiveSmallIntegerField(_("number"), unique=True)
     name = models.CharField(_("name"), max_length=16, unique=True)
+    name_en = english_name_field(64)
     planned_investment = models.DecimalField(
         _("investment in the plan (10k yuan)"), max_digits=14, decimal_places=2
     )
@@ -658,6 +680,7 @@ class KeyProject(models.Model):
         verbose_name=pgettext_lazy("key project system", "system"),
     )
     name = models.CharField(_("name"), max_length=128)
+    name_en = english_name_field(255)
     content = models.TextField(_("construction content"))
     location = models.CharField(_("location"), max_length=128)
     period = models.CharField(_("construction period"), max_length=32)
@@ -684,6 +707,7 @@ class KeyProject(models.Model):
     panels = [
         FieldRowPanel([FieldPanel("number"), FieldPanel("system")]),
         FieldPanel("name"),
+        FieldPanel("name_en"),
         FieldPanel("content"),
         FieldRowPanel([FieldPanel("location"), FieldPanel("period")]),
         FieldRowPanel([FieldPanel("total_investment"), FieldPanel("total_investment_text")]),

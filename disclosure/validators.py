@@ -60,3 +60,54 @@ def validate_credit_code(value: str) -> None:
             _("A unified social credit code has 18 digits and capital letters."),
             code="invalid_credit_code",
         ) from None
+
+
+# Attachments of disclosure items: PDF and Office documents only, recognised by their first bytes.
+_PDF = (b"%PDF-",)
+_OLE2 = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)  # .doc, .xls (legacy Office)
+_ZIP = (b"PK\x03\x04",)  # .docx, .xlsx, .pptx (OOXML) and .odt, .ods (OpenDocument)
+ATTACHMENT_SIGNATURES = {
+    "pdf": _PDF,
+    "doc": _OLE2,
+    "xls": _OLE2,
+    "ppt": _OLE2,
+    "docx": _ZIP,
+    "xlsx": _ZIP,
+    "pptx": _ZIP,
+    "odt": _ZIP,
+    "ods": _ZIP,
+}
+
+
+def validate_attachment_file(file, *, max_bytes: int) -> None:
+    """A disclosure attachment: an allowed extension, matching first bytes, at most ``max_bytes``."""
+    name = getattr(file, "name", "") or ""
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    signatures = ATTACHMENT_SIGNATURES.get(extension)
+    if signatures is None:
+        raise ValidationError(
+            _("Attach a PDF or Office file (%(types)s).")
+            % {"types": ", ".join(sorted(ATTACHMENT_SIGNATURES))},
+            code="attachment_type",
+        )
+    size = getattr(file, "size", None)
+    if size is not None and size > max_bytes:
+        raise ValidationError(
+            _("The file is too large: at most %(mb)s MB.") % {"mb": max_bytes // (1024 * 1024)},
+            code="attachment_size",
+        )
+    try:
+        file.open("rb")
+        file.seek(0)
+        head = file.read(8)
+        file.seek(0)
+    except OSError as exc:
+        raise ValidationError(
+            _("The file could not be read. Upload it again."), code="attachment_missing"
+        ) from exc
+    if not any(head.startswith(signature) for signature in signatures):
+        raise ValidationError(
+            _("The file's content is not a .%(ext)s file. Upload the original document.")
+            % {"ext": extension},
+            code="attachment_content",
+        )

@@ -14,7 +14,7 @@ from disclosure.home_panels import DisclosureOfficerHomePanel
 from disclosure.models import DisclosureIndexPage
 from disclosure.services import indicator_verdict_by_number
 from disclosure.viewsets import DisclosureViewSetGroup
-from portal.integration import MeItem, MeSection
+from portal.integration import SITE_MAP_HOOK, MeItem, MeSection, SiteMapGroup
 from portal.pages import page_context_hook
 
 register_snippet(DisclosureViewSetGroup)
@@ -73,6 +73,22 @@ def my_requests_section(request):
         links=[
             (_("Request information"), reverse("disclosure:request_new")),
             (_("Check a request"), reverse("disclosure:request_status")),
+        ],
+        order=20,
+    )
+
+
+@hooks.register(SITE_MAP_HOOK)
+def site_map_group(request):
+    return SiteMapGroup(
+        title=_("Information disclosure"),
+        links=[
+            (_("Indicators (表1)"), reverse("disclosure:indicators")),
+            (_("Key projects"), reverse("disclosure:projects")),
+            (_("Disclosure rate"), reverse("disclosure:rate")),
+            (_("Request government information"), reverse("disclosure:request_new")),
+            (_("Check a request"), reverse("disclosure:request_status")),
+            (_("Annual report"), reverse("disclosure:annual_report_latest")),
         ],
         order=20,
     )

@@ -23,6 +23,7 @@ SITE_ENTRY_NAMES = (
     "images",
     "documents",
     "column-categories",
+    "error-reports",
     "reference_data",
     "reports",
     "settings",

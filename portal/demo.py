@@ -53,6 +53,14 @@ SECTIONS = [
     ),
 ]
 
+# English titles of the sections (menus and headings under /en/).
+SECTION_TITLES_EN = {
+    "column": "Eco-civilization column",
+    "disclosure": "Environmental information disclosure",
+    "surveys": "Opinion surveys",
+    "report": "Report pollution",
+}
+
 
 def ensure_site_tree():
     """A HomePage as the default site's root, with the section pages under it."""
@@ -126,6 +134,14 @@ def order_sections() -> None:
         page = home.get_children().filter(slug=slug).first()
         if page is not None:
             page.move(home, pos="last-child")
+            ensure_english_title(page.specific, SECTION_TITLES_EN.get(slug, ""))
+
+
+def ensure_english_title(page, title_en: str) -> None:
+    """Give a page its English title when it has none (published as a new revision)."""
+    if title_en and hasattr(page, "title_en") and not page.title_en:
+        page.title_en = title_en
+        page.save_revision().publish()
 
 
 def ensure_portal_settings(site) -> None:

@@ -15,6 +15,9 @@ iterates ``hooks.get_hooks(...)`` and so knows nothing about the apps that feed 
     ``fn(number, value) -> verdict | None``: the one verdict of an indicator value against the
     national indicator value and the plan's 2025 target (the disclosure app answers it, see
     ``disclosure.values.Verdict``); other apps show it with ``portal/includes/verdict.html``.
+``portal_site_map``
+    ``fn(request) -> SiteMapGroup | None``: an app's own public routes (forms, dashboards, lists
+    that are not Wagtail pages) for the HTML site map (网站地图).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from wagtail import hooks
 ME_SECTIONS_HOOK = "portal_me_sections"
 INDICATOR_SOURCES_HOOK = "indicator_sources"
 INDICATOR_VERDICTS_HOOK = "indicator_verdicts"
+SITE_MAP_HOOK = "portal_site_map"
 
 
 @dataclass(frozen=True)
@@ -82,3 +86,17 @@ def indicator_verdict(number: int, value):
         if verdict is not None:
             return verdict
     return None
+
+
+@dataclass(frozen=True)
+class SiteMapGroup:
+    """A heading of the site map with an app's public routes (label, URL); low ``order`` first."""
+
+    title: str
+    links: Sequence[tuple[str, str]]
+    order: int = 100
+
+
+def site_map_groups(request) -> list[SiteMapGroup]:
+    groups = [group for fn in hooks.get_hooks(SITE_MAP_HOOK) if (group := fn(request))]
+    return sorted(groups, key=lambda group: group.order)

@@ -91,6 +91,8 @@ PUBLIC_ROUTES = frozenset(
         "cms:category_atom",
         "cms:sitemap",
         "cms:robots",
+        "cms:site_map",
+        "cms:report_error",
         "disclosure:indicators",
         "disclosure:indicator_detail",
         "disclosure:projects",

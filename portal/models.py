@@ -253,6 +253,39 @@ class PortalSettings(BaseSiteSetting):
     pollution_hotline = models.CharField(
         _("pollution report hotline"), max_length=32, blank=True, default="12345"
     )
+    # The pages the footer links to (关于, 联系我们, 无障碍声明, 隐私政策); an empty one is left out.
+    about_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("about page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("contact page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accessibility_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("accessibility statement"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("privacy policy"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     panels = [
         MultiFieldPanel(
@@ -281,6 +314,15 @@ class PortalSettings(BaseSiteSetting):
                 FieldPanel("public_security_number"),
             ],
             heading=_("Registration numbers"),
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("about_page"),
+                FieldPanel("contact_page"),
+                FieldPanel("accessibility_page"),
+                FieldPanel("privacy_page"),
+            ],
+            heading=_("Footer pages"),
         ),
     ]
 

@@ -282,6 +282,14 @@ SURVEYS_RATE_LIMITS = {
     "code_client": (20, 600),  # survey-code attempts (form or link) per client per 10 minutes
 }
 SURVEYS_RATE_LIMITS = env_rate_limits("SURVEYS_RATE_LIMITS", SURVEYS_RATE_LIMITS)
+# Attachments of disclosure items (PDF and Office files, checked by extension and first bytes).
+DISCLOSURE_ATTACHMENT_MAX_BYTES = env_int(
+    "DISCLOSURE_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024
+)
+CMS_RATE_LIMITS = {
+    "error_report_client": (5, 3600),  # 纠错 (report an error on a page) per client per hour
+}
+CMS_RATE_LIMITS = env_rate_limits("CMS_RATE_LIMITS", CMS_RATE_LIMITS)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")

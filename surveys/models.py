@@ -31,6 +31,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page, PreviewableMixin
 
 from portal.audit import AppendOnlyModel
+from portal.localize import EnglishTitleMixin
 from portal.pages import page_context
 from portal.storage import PrivateStorage
 from surveys import question_types
@@ -748,12 +749,12 @@ class SurveyEvent(AppendOnlyModel):
 # --- Wagtail pages ------------------------------------------------------------------------------
 
 
-class SurveyIndexPage(Page):
+class SurveyIndexPage(EnglishTitleMixin, Page):
     """The 民意调查 section: open surveys first, then closed ones."""
 
     intro = models.TextField(_("introduction"), blank=True)
 
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("title_en"), FieldPanel("intro")]
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["surveys.SurveyPage"]
     max_count_per_parent = 1

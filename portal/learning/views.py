@@ -130,7 +130,23 @@ def try_quiz(request):
     """The quiz for visitors who are not signed in: no points; kept in the session only."""
     state = request.session.get(TRY_SESSION_KEY)
     if not state:
-        return redirect("learning:daily")
+        if request.method == "POST":
+            # The answer came without the session that holds the quiz (cookies blocked or the
+            # session expired): say so instead of starting over silently.
+            messages.error(
+                request,
+                _("Your quiz was not found. Please allow cookies for this site and start again."),
+            )
+            return redirect("learning:index")
+        # Start today's trial here and show it at once. Never redirect back to the daily quiz:
+        # for a client that keeps no cookies the session would be empty again on every request,
+        # and daily → try → daily would loop.
+        try:
+            state = services.try_quiz_new(topic=None)
+        except services.QuizRefused as exc:
+            messages.error(request, exc.message)
+            return redirect("learning:index")
+        request.session[TRY_SESSION_KEY] = state
     if request.method == "POST":
         try:
             new_state = services.try_quiz_answer(

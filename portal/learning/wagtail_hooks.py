@@ -19,7 +19,7 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from portal.integration import MeItem, MeSection
+from portal.integration import SITE_MAP_HOOK, MeItem, MeSection, SiteMapGroup
 from portal.learning.viewsets import MENU_HOOK, LearningViewSetGroup, learning_admin_viewset
 
 logger = logging.getLogger(__name__)
@@ -97,4 +97,18 @@ def points_and_rewards_section(request):
         ],
         note=_("A redemption can be cancelled until you collect the reward."),
         order=40,
+    )
+
+
+@hooks.register(SITE_MAP_HOOK)
+def site_map_group(request):
+    return SiteMapGroup(
+        title=_("Learn and earn points"),
+        links=[
+            (_("Learn and earn points"), reverse("learning:index")),
+            (_("Try the quiz"), reverse("learning:try")),
+            (_("Rewards"), reverse("learning:rewards")),
+            (_("Leaderboard"), reverse("learning:leaderboard")),
+        ],
+        order=50,
     )

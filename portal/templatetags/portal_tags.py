@@ -2,6 +2,9 @@ from django import template
 from django.urls import translate_url
 from wagtail.models import Site
 
+from portal.localize import english_wanted
+from portal.localize import localized_name as _localized_name
+
 register = template.Library()
 
 
@@ -13,7 +16,11 @@ def main_navigation(context):
     if site is None:
         return []
     root = site.root_page
-    return list(root.get_children().live().in_menu())
+    pages = root.get_children().live().in_menu()
+    if english_wanted():
+        # Their English titles (title_en) live on the specific page models.
+        pages = pages.specific()
+    return list(pages)
 
 
 @register.simple_tag(takes_context=True)
@@ -42,3 +49,9 @@ def phone_display(value):
     from portal.phones import format_phone
 
     return format_phone(value or "")
+
+
+@register.filter
+def localized_name(obj, field: str = "name") -> str:
+    """``obj``'s English name under /en/ when it has one, else its Chinese name (portal.localize)."""
+    return _localized_name(obj, field)

@@ -22,12 +22,13 @@ from portal.tipoffs.models import (
     NotAcceptedReason,
     Open311Client,
     ReplyTemplate,
+    ReportHubPage,
     RoutingRule,
     State,
     Tipoff,
 )
 from portal.tipoffs.routing import suggest_departments
-from portal.tipoffs.taxonomy import seed_taxonomy
+from portal.tipoffs.taxonomy import fill_english_names, seed_taxonomy
 
 DEMO_API_KEY = "demo-open311-key-2026"
 DEMO_CASES = 200
@@ -96,8 +97,39 @@ TEMPLATES = [
 ]
 
 
+HUB_INTRO = "发现环境污染问题，可在线举报并凭查询码跟踪办理进度；举报人信息依法保密。"
+URGENT_NUMBERS = (
+    "<ul><li><b>12369</b> 环保举报热线（全天受理环境污染举报）</li>"
+    "<li><b>12345</b> 政务服务便民热线</li>"
+    "<li>污染正在危及人身或财产安全（泄漏、爆炸、起火）时，请立即拨打 <b>110</b> 或 <b>119</b>，"
+    "再在网上举报。</li></ul>"
+)
+
+
+def ensure_hub() -> ReportHubPage | None:
+    """The 环境污染举报 section as its hub page (replacing the foundation's placeholder)."""
+    from wagtail.models import Site
+
+    from portal.demo import ensure_section
+
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        return None
+    return ensure_section(
+        site.root_page,
+        slug="report",
+        page_class=ReportHubPage,
+        title="环境污染举报",
+        title_en="Report pollution",
+        intro=HUB_INTRO,
+        urgent_numbers=URGENT_NUMBERS,
+    )
+
+
 def seed() -> None:
     seed_taxonomy(Category, RoutingRule, Department)
+    fill_english_names(Category)
+    ensure_hub()
     for title, state, body in TEMPLATES:
         ReplyTemplate.objects.get_or_create(title=title, defaults={"state": state, "body": body})
     Open311Client.objects.get_or_create(

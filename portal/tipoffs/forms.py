@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import process_cache
+from portal.localize import localized_name
 from portal.models import Subdistrict
 from portal.phones import PhoneNumberField
 from portal.tipoffs.models import Category, Confidentiality
@@ -98,9 +99,11 @@ def category_choices(categories=None):
     singles = []
     for category in categories:
         if category.parent_id is None and category.pk not in parents_with_children:
-            singles.append((category.pk, category.name))
+            singles.append((category.pk, localized_name(category)))
         elif category.parent_id is not None:
-            groups.setdefault(category.parent.name, []).append((category.pk, category.name))
+            groups.setdefault(localized_name(category.parent), []).append(
+                (category.pk, localized_name(category))
+            )
     return [("", "---------"), *groups.items(), *singles]
 
 

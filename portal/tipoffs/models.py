@@ -18,9 +18,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
 
 from portal import codes
 from portal.audit import AppendOnlyModel
+from portal.localize import EnglishTitleMixin, english_name_field, localized_name
 from portal.models import Department, Subdistrict, phone_validator
 from portal.tipoffs.storage import EvidenceStorage
 
@@ -48,6 +51,7 @@ class Category(models.Model):
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=64)
+    name_en = english_name_field(128)
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -76,6 +80,7 @@ class Category(models.Model):
     panels = [
         FieldPanel("code"),
         FieldPanel("name"),
+        FieldPanel("name_en"),
         FieldPanel("parent"),
         FieldPanel("description"),
         FieldPanel("urgent_notice"),
@@ -91,6 +96,13 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return f"{self.parent.name} › {self.name}" if self.parent_id else self.name
+
+    @property
+    def localized_label(self) -> str:
+        """``parent › name`` in the interface language (English names under /en/ when filled)."""
+        if self.parent_id:
+            return f"{localized_name(self.parent)} › {localized_name(self)}"
+        return localized_name(self)
 
     @property
     def top(self) -> Category:
@@ -640,3 +652,33 @@ class IdentityRightChange(AppendOnlyModel):
     def __str__(self) -> str:
         whom = self.user_id or self.group_name
         return f"{self.get_change_display()} {self.permission} {whom} {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReportHubPage(EnglishTitleMixin, Page):
+    """The 环境污染举报 section: every way in (file, track, public cases, statistics, the guide)
+    and the urgent numbers, so no part of the reporting service is orphaned (issue 14)."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    urgent_numbers = RichTextField(
+        _("urgent numbers"),
+        blank=True,
+        features=["bold", "link", "ul"],
+        help_text=_(
+            "Telephone numbers for emergencies and the environmental hotline, shown in a box on "
+            "the section page (e.g. 12369; 110 or 119 when people or property are in danger)."
+        ),
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("title_en"),
+        FieldPanel("intro"),
+        FieldPanel("urgent_numbers"),
+    ]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.StandardPage"]
+    max_count = 1
+    template = "tipoffs/report_hub_page.html"
+
+    class Meta:
+        verbose_name = _("pollution report section page")

@@ -18,7 +18,9 @@ from collections import Counter
 
 from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 
+from portal.localize import localized_name
 from portal.tipoffs.models import OPEN_STATES, Category, State, Tipoff
 
 CACHE_KEY = "tipoffs:public-stats:v1"
@@ -36,7 +38,7 @@ def compute(*, today: dt.date | None = None, months: int = 12) -> dict:
     today = today or timezone.localdate()
     top_names = {}
     for category in Category.objects.select_related("parent"):
-        top_names[category.pk] = category.parent.name if category.parent_id else category.name
+        top_names[category.pk] = localized_name(category.top)  # English under /en/
     rows = Tipoff.objects.values_list(
         "category_id",
         "subdistrict__name",
@@ -126,10 +128,11 @@ def bars(pairs, *, width: int = 100) -> list[dict]:
 
 
 def public_stats() -> dict:
-    data = cache.get(CACHE_KEY)
+    key = f"{CACHE_KEY}:{get_language()}"  # category names are in the interface language
+    data = cache.get(key)
     if data is None:
         data = compute()
-        cache.set(CACHE_KEY, data, 600)
+        cache.set(key, data, 600)
     return {
         **data,
         "category_bars": bars(data["by_category"]),

@@ -91,6 +91,47 @@ TAXONOMY: list[tuple[str, str, str, list[tuple[str, str, str, list[dict]]]]] = [
     ("other", "其他", "", []),
 ]
 
+# English names of the categories (shown under /en/; editors may change them in the admin).
+NAMES_EN = {
+    "air": "Air pollution",
+    "air-industrial": "Industrial emissions",
+    "air-dust": "Dust",
+    "air-cooking": "Restaurant cooking fumes",
+    "air-burning": "Open burning",
+    "air-odour": "Odour",
+    "water": "Water pollution",
+    "water-industrial": "Industrial wastewater",
+    "water-domestic": "Domestic sewage",
+    "water-outfall": "Outfall into a river",
+    "water-black": "Black and odorous water",
+    "noise": "Noise",
+    "noise-industrial": "Industrial noise",
+    "noise-construction": "Construction noise",
+    "noise-social": "Neighbourhood and business noise",
+    "noise-traffic": "Traffic noise",
+    "waste": "Solid waste",
+    "waste-hazardous": "Hazardous waste",
+    "waste-industrial": "Industrial solid waste",
+    "waste-construction": "Construction waste",
+    "waste-household": "Household waste",
+    "soil": "Soil pollution",
+    "radiation": "Radiation",
+    "ecology": "Damage to ecosystems",
+    "eco-sand": "Illegal sand mining",
+    "eco-forest": "Deforestation",
+    "eco-fishing": "Illegal fishing / fishing ban",
+    "other": "Other",
+}
+
+
+def fill_english_names(Category) -> int:
+    """Fill empty English names from NAMES_EN (an editor's English name is kept)."""
+    return sum(
+        Category.objects.filter(code=code, name_en="").update(name_en=name)
+        for code, name in NAMES_EN.items()
+    )
+
+
 # Category code (top level or leaf) → department code, for every sub-district.
 DEFAULT_ROUTING = {
     "air": "eco-env",

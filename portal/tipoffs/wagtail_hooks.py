@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from portal.integration import MeItem, MeSection
+from portal.integration import SITE_MAP_HOOK, MeItem, MeSection, SiteMapGroup
 from portal.tipoffs import selectors
 from portal.tipoffs.bulk_actions import TipoffBulkAssign
 from portal.tipoffs.home_panels import HandlerHomePanel, IntakeHomePanel
@@ -56,4 +56,18 @@ def my_reports_section(request):
             (_("Track a report by its code"), reverse("tipoffs:track")),
         ],
         order=10,
+    )
+
+
+@hooks.register(SITE_MAP_HOOK)
+def site_map_group(request):
+    return SiteMapGroup(
+        title=_("Report pollution"),
+        links=[
+            (_("File a report"), reverse("tipoffs:new")),
+            (_("Track a report"), reverse("tipoffs:track")),
+            (_("Public cases"), reverse("tipoffs:cases")),
+            (_("Statistics"), reverse("tipoffs:stats")),
+        ],
+        order=30,
     )

@@ -224,3 +224,25 @@ def test_the_quiz_question_is_an_accessible_fieldset(client, bank, resident):
     html = client.get(reverse("learning:attempt", args=[attempt.pk])).content.decode()
     assert "<fieldset" in html and "<legend>" in html
     assert 'type="radio"' in html or 'type="checkbox"' in html
+
+
+def test_the_daily_quiz_and_its_try_out_do_not_loop_for_a_client_without_cookies(bank):
+    """A client that keeps no cookies gets the trial quiz after at most one redirect."""
+    from django.test import Client
+
+    for start in (reverse("learning:daily"), reverse("learning:try")):
+        path, hops = start, 0
+        while True:
+            response = Client().get(path)  # a fresh client per request: no cookie survives
+            if response.status_code != 302:
+                break
+            path, hops = response["Location"], hops + 1
+            assert hops <= 2, f"redirect loop from {start}"
+        assert response.status_code == 200
+        assert 'data-testid="trial-note"' in response.content.decode()
+
+
+def test_an_answer_without_the_session_says_that_cookies_are_needed(client, bank):
+    response = client.post(reverse("learning:try"), {"question": bank[0].pk}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("learning:index")
+    assert "cookie" in response.content.decode().lower()

@@ -283,6 +283,8 @@ ROUTES: dict[str, Route] = {
     ),
     "cms:sitemap": Route(ALL, rev("cms:sitemap")),
     "cms:robots": Route(ALL, rev("cms:robots")),
+    "cms:site_map": Route(ALL, rev("cms:site_map")),
+    "cms:report_error": Route(ALL, rev("cms:report_error")),
     # disclosure
     "disclosure:indicators": Route(ALL, rev("disclosure:indicators")),
     "disclosure:indicator_detail": Route(ALL, rev("disclosure:indicator_detail", number=1)),

@@ -18,6 +18,7 @@ class Command(BaseCommand):
         categories = data.load_categories(DisclosureCategory)
         indicators = data.load_indicators(Indicator, Department)
         projects = data.load_projects(ProjectSystem, KeyProject, Department)
+        data.load_english_names(DisclosureCategory, Indicator, ProjectSystem, KeyProject)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{categories} categories, {indicators} indicator rows, {projects} projects loaded."
