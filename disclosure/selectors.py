@@ -34,6 +34,7 @@ from disclosure.models import (
 from disclosure.policies import request_policy
 from disclosure.services import _external_value, latest_indicator_value, status_for
 from disclosure.values import parse_number, parse_threshold
+from portal.integration import indicator_sources
 from portal.models import Department
 
 ITEMS_PER_PAGE = 20
@@ -276,15 +277,16 @@ def indicator_dashboard() -> dict:
             rows[indicator.number].parts.append(
                 IndicatorRow(indicator=indicator, readings=readings)
             )
+    sources = indicator_sources()
     for number, row in rows.items():
         ind = row.indicator
-        external = _external_value(number) if number in (34, 35) else None
+        external = _external_value(number) if number in sources else None
         if external:
             value = Decimal(str(external["value"]))
             row.current_text = f"{value.normalize():f}"
             row.current_status = external.get("status") or status_for(ind, value)
             row.current_period = str(external.get("period", ""))
-            row.current_source = "survey"
+            row.current_source = str(external.get("source") or "survey")
             row.current_note = str(external.get("source_note", ""))
         elif row.readings:
             latest = row.readings[-1]

@@ -149,7 +149,7 @@ def latest_indicator_value(number: int) -> IndicatorValue | None:
             text=f"{value.normalize():f}",
             status=external.get("status") or status_for(indicator, value),
             period=str(external.get("period", "")),
-            source="survey",
+            source=str(external.get("source") or "survey"),
             source_note=str(external.get("source_note", "")),
         )
     reading = indicator.readings.order_by("-period_end", "-pk").first()

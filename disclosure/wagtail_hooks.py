@@ -1,13 +1,18 @@
 """Register the disclosure admin: one menu group (viewsets.py), the disclosure officer's start
 panel, and record who entered a reading or a progress row."""
 
+import datetime as dt
+
+from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
 from disclosure import views
 from disclosure.home_panels import DisclosureOfficerHomePanel
 from disclosure.models import DisclosureIndexPage
+from disclosure.selectors import plan_rate
 from disclosure.viewsets import DisclosureViewSetGroup
+from portal.integration import RatePart
 from portal.pages import page_context_hook
 
 register_snippet(DisclosureViewSetGroup)
@@ -29,3 +34,17 @@ def record_entering_user(request, instance):
 @hooks.register("portal_home_panels")
 def officer_home_panel(request):
     return DisclosureOfficerHomePanel(request)
+
+
+@hooks.register("disclosure_rate_parts")
+def government_rate_part(as_of):
+    """The government's disclosure plan as one part of indicator 5 (portal/integration.py)."""
+    for year in (as_of.year, as_of.year - 1):
+        result, _late, _missing, _entries = plan_rate(
+            year=year, as_of=min(as_of, dt.date(year, 12, 31))
+        )
+        if result.due:
+            return RatePart(
+                "government", _("Government disclosure plan"), year, result.due, result.on_time
+            )
+    return None

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cms",
     "disclosure",
     "surveys",
+    "enterprises",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -282,6 +283,11 @@ SURVEYS_RATE_LIMITS = {
     "code_client": (20, 600),  # survey-code attempts (form or link) per client per 10 minutes
 }
 SURVEYS_RATE_LIMITS = env_rate_limits("SURVEYS_RATE_LIMITS", SURVEYS_RATE_LIMITS)
+ENTERPRISES_RATE_LIMITS = {
+    "api_client": (120, 60),  # monitoring API calls (any token, valid or not) per client per minute
+    "api_token": (600, 3600),  # monitoring API calls per enterprise token per hour
+}
+ENTERPRISES_RATE_LIMITS = env_rate_limits("ENTERPRISES_RATE_LIMITS", ENTERPRISES_RATE_LIMITS)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")

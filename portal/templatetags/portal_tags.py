@@ -34,3 +34,11 @@ def url_in_language(context, language_code: str) -> str:
 def is_within(page, section) -> bool:
     """True when ``page`` is ``section`` or one of its descendants (for the current nav item)."""
     return bool(page) and bool(section) and page.url_path.startswith(section.url_path)
+
+
+@register.simple_tag(takes_context=True)
+def section_links(context, section: str):
+    """Links other apps add to ``section``'s navigation (``portal_section_links`` hook)."""
+    from portal.integration import section_links as links
+
+    return links(section, context.get("request"))
