@@ -278,7 +278,7 @@ def temporary_report_file(
             content=content.strip(),
         ),
     )
-    report.full_clean()
+    report.full_clean(validate_constraints=False)  # the duplicate gets its own message below
     try:
         with transaction.atomic():
             report.save()
