@@ -44,7 +44,12 @@ def full_content(**overrides):
         "other": "无",
         "emissions": [{"outlet": "DA001", "pollutant": "二氧化硫", "amount": "12.5", "unit": "t"}],
         "hazardous_waste": [
-            {"code": "900-041-49", "name": "废矿物油", "amount": "1.2", "route": "contracted_disposal"}
+            {
+                "code": "900-041-49",
+                "name": "废矿物油",
+                "amount": "1.2",
+                "route": "contracted_disposal",
+            }
         ],
         "carbon_emissions": [{"scope": "direct", "amount": "1200"}],
     }

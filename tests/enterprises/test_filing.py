@@ -51,7 +51,9 @@ def test_a_correction_is_a_new_version_with_a_reason(enterprise, own):
     assert exc.value.code == "reason_required"
     report.refresh_from_db()
     assert report.status == AnnualReport.Status.CORRECTING  # nothing half-saved
-    second = services.report_submit(report=report, content=corrected, user=enterprise, reason="笔误")
+    second = services.report_submit(
+        report=report, content=corrected, user=enterprise, reason="笔误"
+    )
     assert second.number == 2 and second.reason == "笔误" and not second.is_late
     first.refresh_from_db()
     assert first.content["basic"] == "示例企业基本信息"  # no silent edit
@@ -60,7 +62,9 @@ def test_a_correction_is_a_new_version_with_a_reason(enterprise, own):
 
 def test_bad_content_saves_nothing(enterprise, own):
     report = services.annual_report_for(own, 2025)
-    bad = full_content(emissions=[{"outlet": "DA001", "pollutant": "SO2", "amount": "-3", "unit": ""}])
+    bad = full_content(
+        emissions=[{"outlet": "DA001", "pollutant": "SO2", "amount": "-3", "unit": ""}]
+    )
     with pytest.raises(ContentErrors):
         services.report_submit(report=report, content=bad, user=enterprise)
     with pytest.raises(ContentErrors):
@@ -186,7 +190,9 @@ def test_filing_page_saves_a_draft_then_submits(client, enterprise, own):
     version = ReportVersion.objects.get(report__enterprise=own)
     assert version.content["emissions"][0]["amount"] == "5"
     # The public page shows it with its fingerprint.
-    public = client.get(reverse("enterprises:report", kwargs={"code": own.credit_code, "year": 2025}))
+    public = client.get(
+        reverse("enterprises:report", kwargs={"code": own.credit_code, "year": 2025})
+    )
     assert version.fingerprint in public.content.decode()
 
 
@@ -205,7 +211,9 @@ def test_filing_page_shows_row_errors_and_saves_nothing(client, enterprise, own)
     assert not ReportVersion.objects.exists()
 
 
-def test_the_filing_pages_refuse_another_enterprise_and_residents(client, enterprise, resident, other, own):
+def test_the_filing_pages_refuse_another_enterprise_and_residents(
+    client, enterprise, resident, other, own
+):
     client.force_login(enterprise)
     url = reverse("enterprises:filing_annual", kwargs={"pk": other.pk, "year": 2025})
     assert client.get(url).status_code == 403

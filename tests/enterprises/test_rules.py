@@ -115,7 +115,9 @@ def test_blank_rows_are_ignored_and_amounts_canonical():
         }
     )
     assert clean["basic"] == "x"
-    assert clean["emissions"] == [{"outlet": "DA001", "pollutant": "SO2", "amount": "12.5", "unit": "t"}]
+    assert clean["emissions"] == [
+        {"outlet": "DA001", "pollutant": "SO2", "amount": "12.5", "unit": "t"}
+    ]
 
 
 def test_submission_requires_the_main_parts_and_carbon_only_the_carbon_part():
