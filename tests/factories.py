@@ -94,7 +94,10 @@ def persona_enterprises():
     from enterprises.models import Enterprise
 
     rows = []
-    for code, name in ((ENTERPRISE_CODE, "示例·甲钢铁公司"), (OTHER_ENTERPRISE_CODE, "示例·乙化工公司")):
+    for code, name in (
+        (ENTERPRISE_CODE, "示例·甲钢铁公司"),
+        (OTHER_ENTERPRISE_CODE, "示例·乙化工公司"),
+    ):
         rows.append(
             Enterprise.objects.get_or_create(
                 credit_code=code,

@@ -505,9 +505,7 @@ ROUTES: dict[str, Route] = {
     "enterprises_admin:queue": Route(OFFICERS, rev("enterprises_admin:queue")),
     "enterprises_admin:remind": Route(OFFICERS, rev("enterprises_admin:remind"), "post"),
     "enterprises_admin:report_import": Route(OFFICERS, rev("enterprises_admin:report_import")),
-    "enterprises_admin:report_template": Route(
-        OFFICERS, rev("enterprises_admin:report_template")
-    ),
+    "enterprises_admin:report_template": Route(OFFICERS, rev("enterprises_admin:report_template")),
     "enterprises_admin:monitoring_import": Route(
         OFFICERS, rev("enterprises_admin:monitoring_import")
     ),
