@@ -134,16 +134,16 @@ def test_temporary_report_deadline_and_late_mark(enterprise, own):
 
 
 def test_a_temporary_report_on_the_same_document_twice_is_refused(enterprise, own):
-    kwargs = dict(
-        enterprise=own,
-        user=enterprise,
-        document_kind="penalty",
-        document_number="攀东环罚〔2026〕9号",
-        issued_by="东区生态环境局",
-        received_on=dt.date(2026, 3, 2),
-        content="x",
-        now=aware(2026, 3, 3, 9),
-    )
+    kwargs = {
+        "enterprise": own,
+        "user": enterprise,
+        "document_kind": "penalty",
+        "document_number": "攀东环罚〔2026〕9号",
+        "issued_by": "东区生态环境局",
+        "received_on": dt.date(2026, 3, 2),
+        "content": "x",
+        "now": aware(2026, 3, 3, 9),
+    }
     services.temporary_report_file(**kwargs)
     with pytest.raises(Exception) as exc:
         services.temporary_report_file(**kwargs)
