@@ -218,7 +218,8 @@ def step_up_redirect(request: HttpRequest) -> HttpResponseRedirect | None:
     """None when the request may go on; else where staff must go first (enrol or enter a code).
 
     Anonymous users and users without admin access are left to the view (login, 403 or 404 as
-    usual): the rule concerns staff only.
+    usual): the rule concerns staff and the external roles of ``portal.roles.MFA_ROLES``
+    (enterprise disclosers) only.
     """
     user = request.user
     if not requires_second_factor(user):

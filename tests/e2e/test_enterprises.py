@@ -88,7 +88,7 @@ def test_an_enterprise_files_its_annual_report_and_a_temporary_report(enterprise
 
     page.goto("/enterprises/")
     page.get_by_label("名称或统一社会信用代码").fill("选矿")
-    page.get_by_role("button", name="搜索").click()
+    page.get_by_test_id("enterprise-search").get_by_role("button", name="搜索").click()
     page.get_by_role("link", name="示例·东区钒钛磁铁矿选矿有限公司").click()
     expect(page.get_by_test_id("report-table")).to_contain_text("2025")
     expect(page.get_by_test_id("temporary-table")).to_contain_text("攀东环罚〔2026〕99号")
@@ -103,7 +103,7 @@ def test_a_resident_finds_a_factory_and_reads_its_report_and_chart_on_a_phone(
     assert_accessible(page)
     assert not has_horizontal_scroll(page)
     page.get_by_label("名称或统一社会信用代码").fill("钢铁")
-    page.get_by_role("button", name="搜索").click()
+    page.get_by_test_id("enterprise-search").get_by_role("button", name="搜索").click()
     page.get_by_role("link", name="示例·东区钢铁有限公司").click()
     expect(page.get_by_test_id("credit-code")).to_have_text("91510402MA600001XX")
     assert_accessible(page)
