@@ -32,7 +32,7 @@ class Chart:
     polyline: str
     limit_y: float | None
     y_ticks: list[tuple[float, str]]
-    x_ticks: list[tuple[float, str]]
+    x_ticks: list[tuple[float, str, str]]  # x, label, text-anchor
     plot_left: int
     plot_right: int
     plot_top: int
@@ -40,7 +40,7 @@ class Chart:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:g}"
+    return f"{value:.3g}"
 
 
 def build(series: list[tuple[dt.datetime, Decimal, bool]], limit: Decimal | None) -> Chart | None:
@@ -71,7 +71,10 @@ def build(series: list[tuple[dt.datetime, Decimal, bool]], limit: Decimal | None
     count = min(5, len(series))
     for i in range(count):
         t, _v, _e = series[round(i * (len(series) - 1) / max(count - 1, 1))]
-        x_ticks.append((x_of(t), f"{t:%m-%d}"))
+        anchor = (
+            "start" if i == 0 and count > 1 else "end" if i == count - 1 and count > 1 else "middle"
+        )
+        x_ticks.append((x_of(t), f"{t:%m-%d}", anchor))
     return Chart(
         width=WIDTH,
         height=HEIGHT,

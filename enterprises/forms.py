@@ -56,7 +56,9 @@ class WasteRowForm(forms.Form):
     name = forms.CharField(label=_("Waste"), required=False, max_length=64)
     amount = forms.CharField(label=_("Amount (t)"), required=False, max_length=32)
     route = forms.ChoiceField(
-        label=_("Handled by"), required=False, choices=BLANK + list(values.WASTE_ROUTES)
+        label=pgettext_lazy("hazardous waste", "Route"),
+        required=False,
+        choices=BLANK + list(values.WASTE_ROUTES),
     )
 
 
