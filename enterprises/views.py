@@ -178,9 +178,8 @@ def _report_forms(report: AnnualReport, data=None):
 def _content_from(text, formsets) -> dict:
     content = {k: v for k, v in text.cleaned_data.items() if k != "reason"}
     for table, formset in formsets.items():
-        content[table] = [
-            f.cleaned_data for f in formset.forms if f.has_changed() or f.cleaned_data
-        ]
+        # Every row, blank ones included, so that an error's row number is the form's.
+        content[table] = [f.cleaned_data for f in formset.forms]
     return content
 
 

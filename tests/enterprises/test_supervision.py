@@ -136,3 +136,9 @@ def test_the_draft_is_not_public(client, enterprise, own):
         ).status_code
         == 404
     )
+
+
+def test_linked_from_the_disclosure_section_and_the_tipoff_form(client):
+    url = reverse("enterprises:index")
+    assert f'href="{url}"' in client.get(reverse("disclosure:indicators")).content.decode()
+    assert f'href="{url}"' in client.get(reverse("tipoffs:new")).content.decode()
