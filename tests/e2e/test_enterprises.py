@@ -111,7 +111,7 @@ def test_a_resident_finds_a_factory_and_reads_its_report_and_chart_on_a_phone(
 
     page.get_by_role("link", name="第 2 版").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("2024 年度报告")
-    expect(page.get_by_text("更正二氧化硫年排放量")).to_be_visible()
+    expect(page.locator(".message--warning")).to_contain_text("更正二氧化硫年排放量")
     expect(page.get_by_test_id("fingerprint")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
     assert_accessible(page)
     assert not has_horizontal_scroll(page)
