@@ -35,6 +35,7 @@ from disclosure.models import (
 from disclosure.policies import request_policy
 from disclosure.services import current_indicator_value, latest_indicator_value
 from disclosure.values import parse_number, parse_threshold
+from portal.integration import rate_parts
 from portal.models import Department
 
 ITEMS_PER_PAGE = 20
@@ -453,17 +454,29 @@ def rate_indicator_value() -> dict | None:
     result, _late, _missing, _entries = plan_rate(year=year, as_of=as_of)
     if result.rate is None:
         return None
+    note = _(
+        "Annual disclosure plan %(year)s: entries published on time out of the entries "
+        "due, as of %(date)s (year end); the same figure as the disclosure rate page and "
+        "the annual report."
+    ) % {"year": year, "date": as_of.isoformat()}
+    # Other kinds of obligation due the same year (the enterprises' legal disclosures, via the
+    # ``disclosure_rate_parts`` hook) are pooled: on time ÷ due over all of them
+    # (docs/enterprises.md). The rate page shows the government part and this pooled figure.
+    due, on_time = result.due, result.on_time
+    others = [part for part in rate_parts(as_of) if part.year == year and part.due]
+    for part in others:
+        due, on_time = due + part.due, on_time + part.on_time
+        note += " " + _("Pooled with %(label)s: %(on_time)s of %(due)s on time.") % {
+            "label": part.label,
+            "on_time": part.on_time,
+            "due": part.due,
+        }
     return {
-        "value": (result.rate * 100).quantize(Decimal("0.01")),
+        "value": (Decimal(on_time) * 100 / Decimal(due)).quantize(Decimal("0.01")),
         "period": str(year),
         "kind": "plan",
         "as_of": as_of,
-        "source_note": _(
-            "Annual disclosure plan %(year)s: entries published on time out of the entries "
-            "due, as of %(date)s (year end); the same figure as the disclosure rate page and "
-            "the annual report."
-        )
-        % {"year": year, "date": as_of.isoformat()},
+        "source_note": note,
     }
 
 

@@ -18,6 +18,9 @@ from disclosure.models import (
 )
 from portal.admin_menu import GuardedViewSet
 
+#: Hook for further entries in the "Information disclosure" group (see ``DisclosureViewSetGroup``).
+MENU_HOOK = "register_disclosure_menu_item"
+
 
 class DisclosureCategoryViewSet(SnippetViewSet):
     model = DisclosureCategory
@@ -161,6 +164,8 @@ class DisclosureViewSetGroup(SnippetViewSetGroup):
         AnnualReportInputsViewSet,
         DisclosureCategoryViewSet,
     )
+    # Other apps' screens that belong under 信息公开 (the enterprises app's supervision).
+    submenu_hook = MENU_HOOK
     menu_icon = "doc-full-inverse"
     menu_label = _("Information disclosure")
     menu_name = "disclosure"

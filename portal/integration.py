@@ -18,6 +18,15 @@ iterates ``hooks.get_hooks(...)`` and so knows nothing about the apps that feed 
 ``portal_site_map``
     ``fn(request) -> SiteMapGroup | None``: an app's own public routes (forms, dashboards, lists
     that are not Wagtail pages) for the HTML site map (网站地图).
+    "source_note" and optionally "status" and "source" (a short key; default "survey").
+``disclosure_rate_parts``
+    ``fn(as_of) -> RatePart | None``: one kind of disclosure obligation's counts for indicator 5
+    (生态环境信息公开率) over the latest year with anything due: the government's disclosure plan
+    (disclosure app) and the enterprises' disclosures (enterprises app). ``rate_parts()`` gathers
+    them; whoever reports indicator 5 pools them (docs/enterprises.md).
+``portal_section_links``
+    ``fn(section, request) -> [(label, url, active url names)]``: extra links an app adds to
+    another app's section navigation (``section`` is "disclosure" or "tipoffs").
 """
 
 from __future__ import annotations
@@ -43,6 +52,32 @@ class MeItem:
     url: str = ""
     meta: Sequence[str] = ()
     status: str = ""
+
+
+RATE_PARTS_HOOK = "disclosure_rate_parts"
+SECTION_LINKS_HOOK = "portal_section_links"
+
+
+@dataclass(frozen=True)
+class RatePart:
+    """Obligations of one kind that fell due in ``year`` by the as-of date, and those met on time."""
+
+    key: str
+    label: str
+    year: int
+    due: int
+    on_time: int
+
+
+def rate_parts(as_of) -> list[RatePart]:
+    return [part for fn in hooks.get_hooks(RATE_PARTS_HOOK) if (part := fn(as_of))]
+
+
+def section_links(section: str, request) -> list[tuple[str, str, tuple[str, ...]]]:
+    links: list = []
+    for fn in hooks.get_hooks(SECTION_LINKS_HOOK):
+        links.extend(fn(section, request) or [])
+    return links
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from portal.roles import can_access_admin
+from portal.roles import can_access_admin, requires_second_factor
 
 PUBLIC = "public"
 RESIDENT = "resident"
@@ -63,6 +63,11 @@ STAFF_DATA_ROUTES = frozenset(
         "tipoffs:photo",
         # Wagtail documents, among them the reply attachments of disclosure requests.
         "wagtaildocs_serve",
+        # Enterprise accounts' filing: drafts, tokens (the enterprise discloser role needs TOTP).
+        "enterprises:filing_home",
+        "enterprises:filing_annual",
+        "enterprises:filing_temporary",
+        "enterprises:filing_token",
     }
 )
 
@@ -129,6 +134,13 @@ PUBLIC_ROUTES = frozenset(
         "learning:try",
         "learning:rewards",
         "learning:leaderboard",
+        "enterprises:index",
+        "enterprises:detail",
+        "enterprises:report",
+        "enterprises:report_version",
+        "enterprises:monitoring",
+        # Token-authenticated machine endpoint (an enterprise's own monitoring data).
+        "enterprises_api:monitoring",
         # Sign-in, sign-up and password reset before anyone is signed in.
         "account_login",
         "account_logout",
@@ -215,17 +227,20 @@ def step_up_redirect(request: HttpRequest) -> HttpResponseRedirect | None:
     """None when the request may go on; else where staff must go first (enrol or enter a code).
 
     Anonymous users and users without admin access are left to the view (login, 403 or 404 as
-    usual): the rule concerns staff only.
+    usual): the rule concerns staff and the external roles of ``portal.roles.MFA_ROLES``
+    (enterprise disclosers) only.
     """
     user = request.user
-    if not user.is_authenticated or not can_access_admin(user):
+    if not requires_second_factor(user):
         return None
     if completed_mfa(request):
         return None
     if not is_enrolled(user):
         messages.warning(
             request,
-            _("Staff must set up two-factor authentication before using the administration."),
+            _("Staff must set up two-factor authentication before using the administration.")
+            if can_access_admin(user)
+            else _("Enterprise accounts must set up two-factor authentication before filing."),
         )
         return HttpResponseRedirect(reverse("mfa_activate_totp"))
     messages.info(

@@ -31,6 +31,13 @@ ROLE_LABELS = {
 }
 ALL_ROLES = tuple(ROLE_LABELS)
 
+# Accounts outside the administration that still see non-public data and so need the TOTP step
+# like staff (portal.mfa): an enterprise's disclosure filers (the enterprises app creates the group
+# and scopes each account to its own enterprise). Not a staff role: no admin access.
+ENTERPRISE_FILER = "企业环境信息填报员"
+EXTERNAL_ROLE_LABELS = {ENTERPRISE_FILER: _("Enterprise discloser")}
+MFA_ROLES = (ENTERPRISE_FILER,)
+
 
 def grant_permissions(apps, role: str, perms: list[str]) -> None:
     """Give ``role`` the permissions named "app_label.codename" (for use inside migrations).
@@ -73,6 +80,7 @@ ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     DISCLOSURE_OFFICER: {
         "disclosure.DisclosureRequest": ("process", "view_identity", "export"),
+        "enterprises.Enterprise": ("supervise", "view", "add", "change"),
     },
     INTAKE_OFFICER: {
         "tipoffs.Tipoff": ("view", "view_all", "intake", "export", "view_reward_eligibility"),
@@ -94,6 +102,7 @@ ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "surveys.Response": ("view_responses", "manage_fieldwork", "analyse"),
         "surveys.SurveyRelease": ("view", "download", "publish"),
         "learning.Redemption": ("desk", "hand_over", "view_statistics"),
+        "enterprises.Enterprise": ("supervise", "view", "add", "change", "delete"),
     },
 }
 
@@ -163,6 +172,13 @@ def user_has_explicit_perm(user, perm: str) -> bool:
 
 def can_access_admin(user) -> bool:
     return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+
+
+def requires_second_factor(user) -> bool:
+    """Staff (admin access) and the external roles of ``MFA_ROLES`` need the TOTP step."""
+    if not (user and user.is_authenticated):
+        return False
+    return can_access_admin(user) or user.groups.filter(name__in=MFA_ROLES).exists()
 
 
 # --- Where page editors start ------------------------------------------------------------------

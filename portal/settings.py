@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "cms",
     "disclosure",
     "surveys",
+    "enterprises",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -290,6 +291,11 @@ CMS_RATE_LIMITS = {
     "error_report_client": (5, 3600),  # 纠错 (report an error on a page) per client per hour
 }
 CMS_RATE_LIMITS = env_rate_limits("CMS_RATE_LIMITS", CMS_RATE_LIMITS)
+ENTERPRISES_RATE_LIMITS = {
+    "api_client": (120, 60),  # monitoring API calls (any token, valid or not) per client per minute
+    "api_token": (600, 3600),  # monitoring API calls per enterprise token per hour
+}
+ENTERPRISES_RATE_LIMITS = env_rate_limits("ENTERPRISES_RATE_LIMITS", ENTERPRISES_RATE_LIMITS)
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")

@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("open311/", include("portal.tipoffs.open311_urls")),
+    path("api/enterprises/v1/", include("enterprises.api_urls")),
 ]
 
 if settings.DEBUG:
@@ -41,6 +42,7 @@ urlpatterns += i18n_patterns(
     path("surveys/", include("surveys.urls")),
     path("tipoffs/", include("portal.tipoffs.urls")),
     path("learning/", include("portal.learning.urls")),
+    path("enterprises/", include("enterprises.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

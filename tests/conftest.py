@@ -58,6 +58,7 @@ handler_a = _persona_fixture("handler_a")
 handler_b = _persona_fixture("handler_b")
 analyst = _persona_fixture("analyst")
 administrator = _persona_fixture("administrator")
+enterprise = _persona_fixture("enterprise")
 
 
 @pytest.fixture

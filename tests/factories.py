@@ -72,8 +72,14 @@ PERSONA_NAMES = (
     "handler_b",
     "analyst",
     "administrator",
+    "enterprise",
 )
-STAFF_PERSONAS = frozenset(PERSONA_NAMES) - {"anonymous", "resident"}
+# Signed-in personas without admin access: a resident and an enterprise discloser (scoped to
+# the enterprise ENTERPRISE_CODE, needs TOTP like staff but has no admin access).
+NON_STAFF_PERSONAS = frozenset({"anonymous", "resident", "enterprise"})
+STAFF_PERSONAS = frozenset(PERSONA_NAMES) - NON_STAFF_PERSONAS
+ENTERPRISE_CODE = "91510402MA699001XT"
+OTHER_ENTERPRISE_CODE = "91510402MA699002XU"
 
 
 def persona_departments():
@@ -83,12 +89,42 @@ def persona_departments():
     return dept_a, dept_b
 
 
+def persona_enterprises():
+    """The enterprise persona's own enterprise and another one (valid credit codes)."""
+    from enterprises.models import Enterprise
+
+    rows = []
+    for code, name in (
+        (ENTERPRISE_CODE, "示例·甲钢铁公司"),
+        (OTHER_ENTERPRISE_CODE, "示例·乙化工公司"),
+    ):
+        rows.append(
+            Enterprise.objects.get_or_create(
+                credit_code=code,
+                defaults={
+                    "name": name,
+                    "industry": "steel",
+                    "listed_from": 2022,
+                    "is_key_polluter": True,
+                },
+            )[0]
+        )
+    return tuple(rows)
+
+
 def create_persona(name: str):
     """The user of persona ``name`` (None for anonymous); idempotent by username."""
     from portal import roles
 
     if name == "anonymous":
         return None
+    if name == "enterprise":
+        from enterprises.models import EnterpriseAccount
+
+        user = UserFactory(username=name, roles=[roles.ENTERPRISE_FILER])
+        own, _other = persona_enterprises()
+        EnterpriseAccount.objects.get_or_create(user=user, enterprise=own)
+        return user
     role = {
         "resident": None,
         "editor": roles.EDITOR,

@@ -55,3 +55,11 @@ def phone_display(value):
 def localized_name(obj, field: str = "name") -> str:
     """``obj``'s English name under /en/ when it has one, else its Chinese name (portal.localize)."""
     return _localized_name(obj, field)
+
+
+@register.simple_tag(takes_context=True)
+def section_links(context, section: str):
+    """Links other apps add to ``section``'s navigation (``portal_section_links`` hook)."""
+    from portal.integration import section_links as links
+
+    return links(section, context.get("request"))

@@ -28,7 +28,13 @@ from django.db import transaction
 from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
-from tests.factories import PERSONA_NAMES, STAFF_PERSONAS, create_personas
+from tests.factories import (
+    ENTERPRISE_CODE,
+    OTHER_ENTERPRISE_CODE,
+    PERSONA_NAMES,
+    STAFF_PERSONAS,
+    create_personas,
+)
 from tests.portal.test_mfa import walk_urlconf
 
 ALL = frozenset(PERSONA_NAMES)
@@ -77,12 +83,16 @@ class World:
     redemption: object  # the resident's
     category_slug: str
     annual_year: int
+    enterprise: object  # the enterprise persona's own
+    other_enterprise: object
+    public_enterprise: object  # a demo enterprise with a corrected report and monitoring data
 
 
 def _seed_demo() -> None:
     """The demo data of every app (as ``seed_demo``), with a small survey sample for speed."""
     import cms.demo
     import disclosure.demo
+    import enterprises.demo
     import portal.learning.demo
     import portal.tipoffs.demo
     import surveys.demo
@@ -98,6 +108,7 @@ def _seed_demo() -> None:
     surveys.demo.ensure_margins(survey)
     surveys.demo.ensure_release(survey)
     portal.learning.demo.seed()
+    enterprises.demo.seed()
     demo.order_sections()
 
 
@@ -107,6 +118,8 @@ def build_world() -> World:
 
     from cms.models import ColumnCategory
     from disclosure.models import AnnualReportInputs, DisclosureItemVersion, DisclosureRequest
+    from enterprises.demo import CORRECTED, credit_code
+    from enterprises.models import Enterprise
     from portal.learning.models import QuizAttempt, Redemption, Reward, Topic
     from portal.models import DepartmentMembership
     from portal.tipoffs.models import State, Tipoff, TipoffAssignment, TipoffPhoto
@@ -179,6 +192,9 @@ def build_world() -> World:
         category_slug=ColumnCategory.objects.values_list("slug", flat=True).first(),
         annual_year=AnnualReportInputs.objects.values_list("year", flat=True).first()
         or dt.date.today().year - 1,
+        enterprise=Enterprise.objects.get(credit_code=ENTERPRISE_CODE),
+        other_enterprise=Enterprise.objects.get(credit_code=OTHER_ENTERPRISE_CODE),
+        public_enterprise=Enterprise.objects.get(credit_code=credit_code(CORRECTED)),
     )
 
 
@@ -236,6 +252,9 @@ TIPOFF_QUEUE = frozenset({"intake", "handler_a", "handler_b", "administrator"})
 TIPOFF_CASE = frozenset({"intake", "handler_a", "administrator"})
 ANALYSTS = frozenset({"analyst", "administrator"})
 OFFICERS = frozenset({"disclosure_officer", "administrator"})
+ENTERPRISE_FILERS = frozenset({"enterprise"})
+PUBLIC_CODE = lambda w: w.public_enterprise.credit_code  # noqa: E731
+OWN_ENTERPRISE = lambda w: w.enterprise.pk  # noqa: E731
 SURVEY = lambda w: w.survey.slug  # noqa: E731
 SURVEY_PK = lambda w: w.survey.pk  # noqa: E731
 
@@ -367,6 +386,30 @@ ROUTES: dict[str, Route] = {
         {"resident"}, rev("learning:redemption_cancel", pk=lambda w: w.redemption.pk)
     ),
     "learning:leaderboard": Route(ALL, rev("learning:leaderboard")),
+    # enterprise disclosure: public pages, enterprise accounts' filing (scoped), monitoring API
+    "enterprises:index": Route(ALL, rev("enterprises:index")),
+    "enterprises:detail": Route(ALL, rev("enterprises:detail", code=PUBLIC_CODE)),
+    "enterprises:report": Route(ALL, rev("enterprises:report", code=PUBLIC_CODE, year=2024)),
+    "enterprises:report_version": Route(
+        ALL, rev("enterprises:report_version", code=PUBLIC_CODE, year=2024, number=1)
+    ),
+    "enterprises:monitoring": Route(ALL, rev("enterprises:monitoring", code=PUBLIC_CODE)),
+    "enterprises:filing_home": Route(ENTERPRISE_FILERS, rev("enterprises:filing_home")),
+    "enterprises:filing_annual": Route(
+        ENTERPRISE_FILERS, rev("enterprises:filing_annual", pk=OWN_ENTERPRISE, year=2025)
+    ),
+    "enterprises:filing_temporary": Route(
+        ENTERPRISE_FILERS, rev("enterprises:filing_temporary", pk=OWN_ENTERPRISE)
+    ),
+    "enterprises:filing_token": Route(
+        ENTERPRISE_FILERS, rev("enterprises:filing_token", pk=OWN_ENTERPRISE), "post"
+    ),
+    "enterprises_api:monitoring": Route(
+        ALL,
+        rev("enterprises_api:monitoring"),
+        note="token-authenticated: a session grants nothing, every persona gets 401 JSON "
+        "(tests/enterprises/test_api.py)",
+    ),
     # accounts (allauth) and the user's own page
     "me": Route(SIGNED_IN, rev("me")),
     "account_login": Route(ALL, rev("account_login")),
@@ -483,6 +526,14 @@ ROUTES: dict[str, Route] = {
     "disclosure_admin:detail": Route(
         OFFICERS, rev("disclosure_admin:detail", pk=lambda w: w.disclosure_request.pk)
     ),
+    # Enterprise disclosure supervision (inside the 信息公开 menu group)
+    "enterprises_admin:queue": Route(OFFICERS, rev("enterprises_admin:queue")),
+    "enterprises_admin:remind": Route(OFFICERS, rev("enterprises_admin:remind"), "post"),
+    "enterprises_admin:report_import": Route(OFFICERS, rev("enterprises_admin:report_import")),
+    "enterprises_admin:report_template": Route(OFFICERS, rev("enterprises_admin:report_template")),
+    "enterprises_admin:monitoring_import": Route(
+        OFFICERS, rev("enterprises_admin:monitoring_import")
+    ),
     # Learning: statistics and the pickup desk
     "learning_admin:statistics": Route(
         frozenset({"editor", "analyst", "administrator"}), rev("learning_admin:statistics")
@@ -584,7 +635,7 @@ def _placeholder_url(pattern: str) -> str | None:
     return path if re.fullmatch(r"[\w\-./~%]*", path) else None
 
 
-@pytest.mark.parametrize("persona", ["anonymous", "resident"])
+@pytest.mark.parametrize("persona", ["anonymous", "resident", "enterprise"])
 def test_every_admin_route_refuses_non_staff(world, db, client, persona):
     user = world.users[persona]
     if user is not None:
@@ -616,3 +667,18 @@ def test_staff_personas_reach_the_admin_but_only_their_screens(world):
         reverse("wagtailadmin_home")
     except NoReverseMatch:  # pragma: no cover
         pytest.fail("the admin is not mounted")
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["enterprises:filing_annual", "enterprises:filing_temporary", "enterprises:filing_token"],
+)
+def test_an_enterprise_account_is_refused_on_another_enterprise(world, db, client, route):
+    """Scoped: the enterprise persona files for its own enterprise only (403 on another)."""
+    client.force_login(world.users["enterprise"])
+    kwargs = {"pk": world.other_enterprise.pk}
+    if route == "enterprises:filing_annual":
+        kwargs["year"] = 2025
+    url = reverse(route, kwargs=kwargs)
+    response = client.post(url) if route == "enterprises:filing_token" else client.get(url)
+    assert response.status_code == 403

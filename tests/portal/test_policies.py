@@ -18,6 +18,7 @@ from wagtail.permissions import policy_registry
 
 from disclosure.models import DisclosureRequest
 from disclosure.policies import request_policy
+from enterprises.policies import enterprise_policy
 from portal import roles
 from portal.learning.models import Redemption
 from portal.learning.policies import redemption_policy
@@ -25,7 +26,12 @@ from portal.tipoffs.models import ReporterIdentity, Tipoff, TipoffAssignment, Ti
 from portal.tipoffs.policies import identity_policy, photo_policy, tipoff_policy
 from surveys.models import Response, SurveyRelease
 from surveys.policies import release_policy, survey_data_policy
-from tests.factories import PERSONA_NAMES, create_persona, persona_departments
+from tests.factories import (
+    PERSONA_NAMES,
+    create_persona,
+    persona_departments,
+    persona_enterprises,
+)
 from tests.tipoffs.conftest import (  # noqa: F401 - pytest fixtures used by name below
     _calendar_2027,
     _private_storage_in_memory,
@@ -48,6 +54,7 @@ ALL_POLICIES = (
     survey_data_policy,
     release_policy,
     redemption_policy,
+    enterprise_policy,
 )
 
 
@@ -227,6 +234,23 @@ def test_redemption_policy_matrix(persona):
     actions = ("desk", "hand_over", "view_statistics", "delete")
     objects = (Redemption(), Redemption())
     assert matrix_errors(redemption_policy, REDEMPTION_MATRIX, persona, actions, *objects) == []
+
+
+# --- enterprise disclosure -----------------------------------------------------------------------
+
+ENTERPRISE_MATRIX = {
+    "disclosure_officer": {"supervise": ALL, "view": ALL, "add": ALL, "change": ALL},
+    "administrator": {"supervise": ALL, "view": ALL, "add": ALL, "change": ALL, "delete": ALL},
+    "enterprise": {"file": OWN},
+}
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES)
+def test_enterprise_policy_matrix(persona):
+    own, other = persona_enterprises()
+    actions = ("supervise", "file", "view", "add", "change", "delete", "publish")
+    errors = matrix_errors(enterprise_policy, ENTERPRISE_MATRIX, persona, actions, own, other)
+    assert errors == []
 
 
 # --- the table of roles and the registry ---------------------------------------------------------

@@ -8,7 +8,15 @@ from django.core.management.base import BaseCommand, CommandError
 from portal.demo import DEMO_PASSWORD, DEMO_USERS, order_sections
 
 #: Seeded in this order: learning links its questions to column and disclosure pages.
-PROJECT_APPS = ("portal", "portal.tipoffs", "cms", "disclosure", "surveys", "portal.learning")
+PROJECT_APPS = (
+    "portal",
+    "portal.tipoffs",
+    "cms",
+    "disclosure",
+    "surveys",
+    "portal.learning",
+    "enterprises",
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,271 @@
+"""Access-checked loaders and the read-side computations (public list, queue, compliance)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from enterprises import charts, deadlines, rates, values
+from enterprises.models import (
+    AnnualReport,
+    Enterprise,
+    MonitoringResult,
+    OutletLimit,
+    ReportVersion,
+    TemporaryReport,
+)
+from enterprises.policies import enterprise_policy
+
+# --- The public side --------------------------------------------------------------------------
+
+
+def public_enterprises(
+    *,
+    q: str = "",
+    subdistrict: str = "",
+    industry: str = "",
+    filer: str = "",
+    year: int | None = None,
+):
+    """Published enterprises: on the list (any year, or ``year``'s) or voluntary carbon filers."""
+    qs = Enterprise.objects.published().select_related("subdistrict")
+    voluntary = Q(listed_from__isnull=True, reports__versions__isnull=False)
+    if year:
+        listed = Q(listed_from__lte=year) & (
+            Q(listed_until__isnull=True) | Q(listed_until__gte=year)
+        )
+    else:
+        listed = Q(listed_from__isnull=False)
+    if filer == "mandatory":
+        qs = qs.filter(listed)
+    elif filer == "voluntary":
+        qs = qs.filter(voluntary)
+    else:
+        qs = qs.filter(listed | voluntary)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(name__icontains=q) | Q(credit_code__iexact=q.upper()) | Q(address__icontains=q)
+        )
+    if subdistrict:
+        qs = qs.filter(subdistrict__code=subdistrict)
+    if industry:
+        qs = qs.filter(industry=industry)
+    return qs.distinct().order_by("name")
+
+
+def public_enterprise(credit_code: str) -> Enterprise:
+    return get_object_or_404(Enterprise.objects.published(), credit_code=credit_code.upper())
+
+
+def published_versions(enterprise: Enterprise):
+    """Every submitted version, by year (newest first) then version."""
+    return (
+        ReportVersion.objects.filter(report__enterprise=enterprise)
+        .select_related("report")
+        .order_by("-report__year", "-number")
+    )
+
+
+def latest_versions(enterprise: Enterprise) -> list[ReportVersion]:
+    """The newest version of each year's report."""
+    seen, rows = set(), []
+    for version in published_versions(enterprise):
+        if version.report_id not in seen:
+            seen.add(version.report_id)
+            rows.append(version)
+    return rows
+
+
+def public_version(
+    enterprise: Enterprise, year: int, number: int | None
+) -> tuple[AnnualReport, ReportVersion]:
+    report = get_object_or_404(AnnualReport, enterprise=enterprise, year=year)
+    versions = report.versions_newest_first()
+    version = get_object_or_404(versions, number=number) if number else versions.first()
+    if version is None:
+        from django.http import Http404
+
+        raise Http404
+    return report, version
+
+
+@dataclass
+class Series:
+    outlet: object
+    pollutant: str
+    label: str
+    unit: str
+    limit: object
+    results: list
+    chart: object
+    exceedances: list
+
+
+def monitoring_series(
+    enterprise: Enterprise, *, days: int = 31, today: dt.date | None = None
+) -> list[Series]:
+    """One series per outlet and pollutant with a limit: the last ``days`` days of results."""
+    end = (
+        timezone.now()
+        if today is None
+        else timezone.make_aware(dt.datetime.combine(today, dt.time.max))
+    )
+    start = end - dt.timedelta(days=days)
+    series = []
+    limits = (
+        OutletLimit.objects.filter(outlet__enterprise=enterprise)
+        .select_related("outlet")
+        .order_by("outlet__code", "pollutant")
+    )
+    for limit in limits:
+        results = list(
+            MonitoringResult.objects.filter(
+                outlet=limit.outlet,
+                pollutant=limit.pollutant,
+                measured_at__gte=start,
+                measured_at__lte=end,
+            ).order_by("measured_at")
+        )
+        if not results:
+            continue
+        chart = charts.build([(r.measured_at, r.value, r.exceeded) for r in results], limit.limit)
+        series.append(
+            Series(
+                outlet=limit.outlet,
+                pollutant=limit.pollutant,
+                label=values.pollutant_label(limit.pollutant),
+                unit=limit.unit,
+                limit=limit.limit,
+                results=results,
+                chart=chart,
+                exceedances=[r for r in results if r.exceeded],
+            )
+        )
+    return series
+
+
+def exceedances(enterprise: Enterprise, *, limit: int = 50):
+    return (
+        MonitoringResult.objects.filter(outlet__enterprise=enterprise, exceeded=True)
+        .select_related("outlet")
+        .order_by("-measured_at")[:limit]
+    )
+
+
+def temporary_reports(enterprise: Enterprise):
+    return TemporaryReport.objects.filter(enterprise=enterprise).order_by("-received_on", "-pk")
+
+
+# --- Enterprise accounts ----------------------------------------------------------------------
+
+
+def filing_enterprises(user):
+    """The enterprises ``user`` files for (empty for anyone else)."""
+    return enterprise_policy.instances_user_has_permission_for(user, "file").order_by("name")
+
+
+def filing_enterprise(user, pk: int) -> Enterprise:
+    """An enterprise the user files for; 403 for another enterprise (it exists, but not theirs)."""
+    enterprise = get_object_or_404(Enterprise, pk=pk)
+    if not enterprise_policy.user_has_permission_for_instance(user, "file", enterprise):
+        raise PermissionDenied
+    return enterprise
+
+
+def default_report_year(today: dt.date | None = None) -> int:
+    """The year whose annual report is being filed now: last year."""
+    return (today or timezone.localdate()).year - 1
+
+
+# --- Supervision ------------------------------------------------------------------------------
+
+
+@dataclass
+class QueueRow:
+    enterprise: Enterprise
+    report: AnnualReport | None
+    first: ReportVersion | None
+    due_on: dt.date
+    state: str
+
+
+def supervision_queue(*, year: int, today: dt.date | None = None) -> list[QueueRow]:
+    """Every enterprise on ``year``'s list with the state of its annual report on ``year``."""
+    today = today or timezone.localdate()
+    due_on = deadlines.annual_due(year)
+    reports = {
+        r.enterprise_id: r
+        for r in AnnualReport.objects.filter(year=year).prefetch_related("versions")
+    }
+    rows = []
+    for enterprise in Enterprise.objects.listed_in(year).select_related("subdistrict"):
+        report = reports.get(enterprise.pk)
+        first = (
+            min(report.versions.all(), key=lambda v: v.number)
+            if report and report.versions.all()
+            else None
+        )
+        state = deadlines.clock_state(
+            due_on=due_on,
+            filed_on=timezone.localdate(first.submitted_at) if first else None,
+            today=today,
+        )
+        rows.append(QueueRow(enterprise, report, first, due_on, state))
+    order = {"missing": 0, "late": 1, "due_soon": 2, "open": 3, "on_time": 4}
+    return sorted(rows, key=lambda r: (order[r.state], r.enterprise.name))
+
+
+def late_temporary_reports():
+    return (
+        TemporaryReport.objects.filter(is_late=True)
+        .select_related("enterprise")
+        .order_by("-received_on")
+    )
+
+
+def compliance(*, year: int, as_of: dt.date | None = None) -> rates.ComplianceRate:
+    """The compliance rate of due year ``year`` (see ``enterprises.rates``)."""
+    as_of = as_of or timezone.localdate()
+    obligations = []
+    report_year = year - 1
+    due_on = deadlines.annual_due(report_year)
+    firsts = {
+        v.report.enterprise_id: v
+        for v in ReportVersion.objects.filter(report__year=report_year, number=1).select_related(
+            "report"
+        )
+    }
+    for enterprise in Enterprise.objects.listed_in(report_year):
+        first = firsts.get(enterprise.pk)
+        obligations.append(
+            rates.Obligation(
+                key=("annual", enterprise.pk),
+                due_on=due_on,
+                filed_on=timezone.localdate(first.submitted_at) if first else None,
+            )
+        )
+    for report in TemporaryReport.objects.filter(due_on__year=year):
+        obligations.append(
+            rates.Obligation(
+                key=("temporary", report.pk),
+                due_on=report.due_on,
+                filed_on=timezone.localdate(report.submitted_at),
+            )
+        )
+    return rates.compliance_rate(year=year, as_of=as_of, obligations=obligations)
+
+
+def indicator_part(*, as_of: dt.date | None = None) -> tuple[int, rates.ComplianceRate] | None:
+    """The latest due year with anything due by ``as_of`` and its compliance (indicator 5)."""
+    as_of = as_of or timezone.localdate()
+    for year in (as_of.year, as_of.year - 1):
+        result = compliance(year=year, as_of=min(as_of, dt.date(year, 12, 31)))
+        if result.due:
+            return year, result
+    return None
