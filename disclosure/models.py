@@ -892,12 +892,27 @@ class DisclosureRequest(models.Model):
     closed_on = models.DateField(null=True, blank=True, editable=False)
     redirected = models.BooleanField(_("redirected (Art. 39)"), default=False, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The account that filed it while signed in (its 我的数据 lists the request); None otherwise.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    # Set when the retention purge erased the ID number and contacts (docs/privacy.md).
+    identity_purged_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_on", "-pk"]
         verbose_name = _("disclosure request")
         verbose_name_plural = _("disclosure requests")
-        permissions = [("process_disclosurerequest", "Can process disclosure requests")]
+        permissions = [
+            ("process_disclosurerequest", "Can process disclosure requests"),
+            ("reveal_applicant_id", "Can reveal applicants' ID numbers (each reveal logged)"),
+        ]
 
     def __str__(self) -> str:
         return self.tracking_number

@@ -18,6 +18,9 @@ class DisclosureRequestPolicy(ExplicitPermissionPolicy):
         "process": "disclosure.process_disclosurerequest",
         # The applicant's name, ID number and contacts.
         "view_identity": "disclosure.process_disclosurerequest",
+        # The applicant's full ID number: masked everywhere, shown only through a logged reveal
+        # (portal.privacy.masking).
+        "reveal_id_number": "disclosure.reveal_applicant_id",
     }
 
 

@@ -259,7 +259,9 @@ def request_new(request):
                     if k not in ("submission_token", "consent")
                 }
                 disclosure_request, created = workflow.request_submit(
-                    data=data, submission_token=form.cleaned_data["submission_token"]
+                    data=data,
+                    submission_token=form.cleaned_data["submission_token"],
+                    user=request.user,
                 )
                 if created:
                     ratelimit.hit(

@@ -29,3 +29,17 @@ def record_entering_user(request, instance):
 @hooks.register("portal_home_panels")
 def officer_home_panel(request):
     return DisclosureOfficerHomePanel(request)
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from disclosure import personal_data
+
+    return personal_data.provider()
+
+
+@hooks.register("retention_categories")
+def retention_categories():
+    from disclosure import personal_data
+
+    return personal_data.retention_categories()

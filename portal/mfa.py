@@ -111,6 +111,8 @@ PUBLIC_ROUTES = frozenset(
         "surveys:stopped",
         "surveys:results",
         "surveys:results_methodology",
+        "privacy:notice",
+        "privacy:account_deleted",
         "tipoffs:index",
         "tipoffs:new",
         "tipoffs:submitted",
@@ -163,6 +165,12 @@ RESIDENT_ROUTES = frozenset(
         "learning:redeem",
         "learning:me",
         "learning:redemption",
+        # 我的数据: the signed-in person's own data only.
+        "privacy:my_data",
+        "privacy:download",
+        "privacy:profile",
+        "privacy:withdraw",
+        "privacy:delete_account",
     }
 )
 

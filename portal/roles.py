@@ -70,9 +70,11 @@ def grant_permissions(apps, role: str, perms: list[str]) -> None:
 ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     EDITOR: {
         "learning.Redemption": ("desk", "hand_over", "view_statistics"),
+        "privacy.SubjectRequest": ("handle", "view", "add", "change"),
+        "privacy.PrivacyNotice": ("edit_notices", "view", "add", "change"),
     },
     DISCLOSURE_OFFICER: {
-        "disclosure.DisclosureRequest": ("process", "view_identity"),
+        "disclosure.DisclosureRequest": ("process", "view_identity", "reveal_id_number"),
     },
     INTAKE_OFFICER: {
         "tipoffs.Tipoff": ("view", "view_all", "intake", "export", "view_reward_eligibility"),
@@ -94,6 +96,8 @@ ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "surveys.Response": ("view_responses", "manage_fieldwork", "analyse"),
         "surveys.SurveyRelease": ("view", "download", "publish"),
         "learning.Redemption": ("desk", "hand_over", "view_statistics"),
+        "privacy.SubjectRequest": ("handle", "view", "add", "change"),
+        "privacy.PrivacyNotice": ("edit_notices", "view", "add", "change"),
     },
 }
 

@@ -25,3 +25,17 @@ def analyst_home_panel(request):
 def survey_indicator_sources():
     """Indicators 34 (satisfaction) and 35 (participation) come from published releases."""
     return {34: indicators.latest_satisfaction, 35: indicators.latest_participation}
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from surveys import personal_data
+
+    return personal_data.provider()
+
+
+@hooks.register("retention_categories")
+def retention_categories():
+    from surveys import personal_data
+
+    return personal_data.retention_categories()

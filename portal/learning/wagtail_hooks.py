@@ -70,3 +70,10 @@ def points_and_rewards_section(request):
         ],
         order=20,
     )
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from portal.learning import personal_data
+
+    return personal_data.provider()

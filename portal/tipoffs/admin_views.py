@@ -416,6 +416,8 @@ def original_photo(request, pk: int):
     photo = get_object_or_404(TipoffPhoto.objects.select_related("tipoff"), pk=pk)
     if not photo_policy.user_has_permission_for_instance(request.user, "view_original", photo):
         raise Http404
+    if not photo.original:  # deleted by the retention purge (docs/privacy.md)
+        raise Http404
     from portal.tipoffs.models import IdentityAccessLog
 
     IdentityAccessLog.objects.create(

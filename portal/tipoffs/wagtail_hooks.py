@@ -19,3 +19,17 @@ def intake_home_panel(request):
 @hooks.register("portal_home_panels")
 def handler_home_panel(request):
     return HandlerHomePanel(request)
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from portal.tipoffs import personal_data
+
+    return personal_data.provider()
+
+
+@hooks.register("retention_categories")
+def retention_categories():
+    from portal.tipoffs import personal_data
+
+    return personal_data.retention_categories()

@@ -177,14 +177,14 @@ def test_an_identity_right_needs_the_report_in_scope(cases):
 # --- disclosure requests, survey data and releases, redemptions ----------------------------------
 
 REQUEST_MATRIX = {
-    "disclosure_officer": {"process": ALL, "view_identity": ALL},
+    "disclosure_officer": {"process": ALL, "view_identity": ALL, "reveal_id_number": ALL},
     "administrator": {"process": ALL, "view_identity": ALL},
 }
 
 
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
 def test_disclosure_request_policy_matrix(persona):
-    actions = ("process", "view_identity", "delete")
+    actions = ("process", "view_identity", "reveal_id_number", "delete")
     objects = (DisclosureRequest(), DisclosureRequest())
     assert matrix_errors(request_policy, REQUEST_MATRIX, persona, actions, *objects) == []
 
