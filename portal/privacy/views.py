@@ -79,7 +79,7 @@ def withdraw(request, point: str):
 def delete_account(request):
     """GET: what is erased and what is kept, with each rule's basis. POST (after signing in
     again within the last few minutes): erase."""
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = request.user
         logout(request)
