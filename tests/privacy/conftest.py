@@ -94,9 +94,7 @@ def make_person(key: str, *, family: str, given: str, phone: str, subdistrict, s
         submission_token=uuid.uuid4(),
         user=user,
     )
-    learning.award(
-        user=user, amount=5, reason=LedgerEntry.Reason.QUIZ, key=f"test:{key}:quiz"
-    )
+    learning.award(user=user, amount=5, reason=LedgerEntry.Reason.QUIZ, key=f"test:{key}:quiz")
     account = learning.account_for(user)
     account.nickname = f"{key}nick"
     account.on_leaderboard = True
@@ -117,7 +115,12 @@ def people(db):
     subdistrict = SubdistrictFactory(code="donghua", name="东华街道")
     survey = build_survey()
     wang = make_person(
-        "wang", family="王", given="秀英", phone="13811112222", subdistrict=subdistrict, survey=survey
+        "wang",
+        family="王",
+        given="秀英",
+        phone="13811112222",
+        subdistrict=subdistrict,
+        survey=survey,
     )
     li = make_person(
         "li", family="李", given="建国", phone="13933334444", subdistrict=subdistrict, survey=survey
