@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -24,7 +25,7 @@ def test_download_my_data_then_delete_my_account(site_url, page):
         page.get_by_test_id("download-my-data").click()
     download = download_info.value
     assert download.suggested_filename.startswith("my-data-")
-    archive = zipfile.ZipFile(io.BytesIO(open(download.path(), "rb").read()))
+    archive = zipfile.ZipFile(io.BytesIO(Path(download.path()).read_bytes()))
     data = json.loads(archive.read("data.json"))
     account = next(s for s in data["sections"] if s["key"] == "account")
     assert account["rows"][0]["email"] == "resident@demo.local"
