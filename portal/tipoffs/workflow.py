@@ -271,7 +271,7 @@ def tipoff_submit(
                 email=email.strip(),
                 user=account,
                 consent_at=now,
-                consent_version=notice.label if notice else CONSENT_VERSION,
+                consent_version=f"v{notice.version}" if notice else CONSENT_VERSION,
             )
             privacy.record_consent(
                 CollectionPoint.TIPOFF_REAL_NAME,
