@@ -24,6 +24,7 @@ SITE_ENTRY_NAMES = (
     "documents",
     "column-categories",
     "reference_data",
+    "personal_information",
     "reports",
     "settings",
     "help",

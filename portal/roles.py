@@ -70,8 +70,6 @@ def grant_permissions(apps, role: str, perms: list[str]) -> None:
 ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
     EDITOR: {
         "learning.Redemption": ("desk", "hand_over", "view_statistics"),
-        "privacy.SubjectRequest": ("handle", "view", "add", "change"),
-        "privacy.PrivacyNotice": ("edit_notices", "view", "add", "change"),
     },
     DISCLOSURE_OFFICER: {
         "disclosure.DisclosureRequest": ("process", "view_identity", "reveal_id_number"),

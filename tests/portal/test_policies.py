@@ -21,6 +21,8 @@ from disclosure.policies import request_policy
 from portal import roles
 from portal.learning.models import Redemption
 from portal.learning.policies import redemption_policy
+from portal.privacy.models import PrivacyNotice, SubjectRequest
+from portal.privacy.policies import notice_policy, subject_request_policy
 from portal.tipoffs.models import ReporterIdentity, Tipoff, TipoffAssignment, TipoffPhoto
 from portal.tipoffs.policies import identity_policy, photo_policy, tipoff_policy
 from surveys.models import Response, SurveyRelease
@@ -48,6 +50,8 @@ ALL_POLICIES = (
     survey_data_policy,
     release_policy,
     redemption_policy,
+    subject_request_policy,
+    notice_policy,
 )
 
 
@@ -287,6 +291,8 @@ def test_grant_policy_actions_restores_a_role_from_the_table():
         (Response, survey_data_policy),
         (SurveyRelease, release_policy),
         (Redemption, redemption_policy),
+        (SubjectRequest, subject_request_policy),
+        (PrivacyNotice, notice_policy),
     ],
 )
 def test_wagtail_asks_the_same_policy(model, policy):
