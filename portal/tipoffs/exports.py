@@ -60,6 +60,12 @@ HEADINGS = {
 }
 
 
+#: What the export says about personal fields (docs/privacy.md): the case columns only, offered
+#: to roles whose policy grants ``export``; the reporter's identity is never among them.
+PERSONAL_DATA_HEADER = "X-Personal-Data"
+PERSONAL_DATA_STATEMENT = "none (case fields only; reporter identities are never exported)"
+
+
 def headers() -> list[str]:
     return [str(HEADINGS[key]) for key, _fn in COLUMNS]
 
@@ -87,6 +93,7 @@ def export_response(queryset, *, fmt: str, user=None):
 
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="tipoffs-{stamp}.csv"'
+        response[PERSONAL_DATA_HEADER] = PERSONAL_DATA_STATEMENT
         return response
     from openpyxl import Workbook
 
@@ -102,4 +109,5 @@ def export_response(queryset, *, fmt: str, user=None):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="tipoffs-{stamp}.xlsx"'
+    response[PERSONAL_DATA_HEADER] = PERSONAL_DATA_STATEMENT
     return response
