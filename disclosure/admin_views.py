@@ -255,6 +255,13 @@ def detail(request, pk: int):
     _check(request)
     req = selectors.request_for_user(user=request.user, pk=pk)
     bound_action = request.POST.get("action") if request.method == "POST" else None
+    revealed_id = None
+    if bound_action == "reveal_id":
+        # Shown in this response only; the reveal is logged (portal.privacy.DataReveal).
+        revealed_id = selectors.reveal_id_number(
+            user=request.user, request_obj=req, purpose=request.POST.get("purpose", "")
+        )
+        bound_action = None
     action_forms = []
     for name, form_class in ACTIONS.items():
         step = TRANSITION_OF.get(name, name)
@@ -303,5 +310,7 @@ def detail(request, pk: int):
             "days_left": days_left if days_left is None or days_left >= 0 else None,
             "days_overdue": -days_left if days_left is not None and days_left < 0 else None,
             "supplement_deadline": deadlines.supplement_deadline(req.received_on),
+            "revealed_id": revealed_id,
+            "can_reveal_id": selectors.can_reveal_id_number(request.user),
         },
     )

@@ -926,12 +926,17 @@ class DisclosureRequest(models.Model):
         verbose_name=_("account"),
         help_text=_("The account the request was filed from, shown to its owner on 我的."),
     )
+    # Set when the retention purge erased the ID number and contacts (docs/privacy.md).
+    identity_purged_on = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-received_on", "-pk"]
         verbose_name = _("disclosure request")
         verbose_name_plural = _("disclosure requests")
-        permissions = [("process_disclosurerequest", "Can process disclosure requests")]
+        permissions = [
+            ("process_disclosurerequest", "Can process disclosure requests"),
+            ("reveal_applicant_id", "Can reveal applicants' ID numbers (each reveal logged)"),
+        ]
 
     def __str__(self) -> str:
         return self.tracking_number

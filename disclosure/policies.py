@@ -20,6 +20,9 @@ class DisclosureRequestPolicy(ExplicitPermissionPolicy):
         "view_identity": "disclosure.process_disclosurerequest",
         # The queue's CSV/XLSX export (no applicant identity in it).
         "export": "disclosure.process_disclosurerequest",
+        # The applicant's full ID number: masked everywhere, shown only through a logged reveal
+        # (portal.privacy.masking).
+        "reveal_id_number": "disclosure.reveal_applicant_id",
     }
 
 

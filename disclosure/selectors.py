@@ -620,3 +620,28 @@ def officer_home_counts(*, user, today: dt.date) -> dict:
         "plan_id": plan,
         "indicators_without_reading": missing,
     }
+
+
+# --- the applicant's ID number: masked, revealed only by permission and logged --------------
+
+
+def can_reveal_id_number(user) -> bool:
+    return request_policy.user_has_permission(user, "reveal_id_number")
+
+
+def reveal_id_number(*, user, request_obj: DisclosureRequest, purpose: str) -> str:
+    """The full ID number, for a user whose policy allows the reveal; every reveal is logged
+    (portal.privacy.DataReveal). PermissionDenied otherwise."""
+    from django.core.exceptions import PermissionDenied
+
+    from portal.privacy.masking import reveal
+
+    if not can_reveal_id_number(user):
+        raise PermissionDenied
+    return reveal(
+        actor=user,
+        record=f"disclosure.DisclosureRequest:{request_obj.tracking_number}",
+        field="id_number",
+        value=request_obj.id_number,
+        purpose=purpose or "verify applicant",
+    )

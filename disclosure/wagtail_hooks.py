@@ -92,3 +92,17 @@ def site_map_group(request):
         ],
         order=20,
     )
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from disclosure import personal_data
+
+    return personal_data.provider()
+
+
+@hooks.register("retention_categories")
+def retention_categories():
+    from disclosure import personal_data
+
+    return personal_data.retention_categories()

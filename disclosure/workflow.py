@@ -21,6 +21,8 @@ from disclosure.models import (
 )
 from disclosure.reply_types import reply_type_spec
 from portal import codes, transitions
+from portal.privacy import services as privacy
+from portal.privacy.models import CollectionPoint
 from portal.transitions import Context, StateMachine, Transition, TransitionNotAllowed, transition
 from portal.workdays import WorkdayCalendarUnknown
 
@@ -78,8 +80,10 @@ def _refresh_due(request) -> None:
 
 
 def request_submit(*, data: dict, submission_token, on_date: dt.date | None = None, user=None):
-    """File a request from the public form. Returns (request, created). ``user``: the signed-in
-    account it was filed from (it then lists on their 我的), else None.
+    """File a request from the public form. Returns (request, created).
+
+    ``user``: the signed-in account that filed it (listed in its 我的数据), or None. The consent
+    to the notice in force is recorded with the request (portal.privacy).
 
     A second submission with the same form token (a double click, a reload) returns the
     request the first one created instead of filing a duplicate.
@@ -110,6 +114,11 @@ def request_submit(*, data: dict, submission_token, on_date: dt.date | None = No
                     request.due_on = None
                 request.save()
                 _event(request, kind=Kind.RECEIVED, actor=None, on_date=received, from_status="")
+                privacy.record_consent(
+                    CollectionPoint.DISCLOSURE_REQUEST,
+                    user=request.user,
+                    subject_ref=request.tracking_number,
+                )
                 return request, True
         except IntegrityError:
             existing = DisclosureRequest.objects.filter(submission_token=submission_token).first()

@@ -25,6 +25,7 @@ SITE_ENTRY_NAMES = (
     "column-categories",
     "error-reports",
     "reference_data",
+    "personal_information",
     "reports",
     "settings",
     "help",

@@ -122,6 +122,8 @@ PUBLIC_ROUTES = frozenset(
         "surveys:results",
         "surveys:results_methodology",
         "surveys:results_csv",
+        "privacy:notice",
+        "privacy:account_deleted",
         "tipoffs:index",
         "tipoffs:new",
         "tipoffs:submitted",
@@ -184,6 +186,12 @@ RESIDENT_ROUTES = frozenset(
         "tipoffs:track_mine",
         "disclosure:request_mine",
         "learning:redemption_cancel",
+        # 我的数据: the signed-in person's own data only.
+        "privacy:my_data",
+        "privacy:download",
+        "privacy:profile",
+        "privacy:withdraw",
+        "privacy:delete_account",
     }
 )
 

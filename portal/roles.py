@@ -79,7 +79,7 @@ ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "learning.Redemption": ("desk", "hand_over", "view_statistics"),
     },
     DISCLOSURE_OFFICER: {
-        "disclosure.DisclosureRequest": ("process", "view_identity", "export"),
+        "disclosure.DisclosureRequest": ("process", "view_identity", "export", "reveal_id_number"),
         "enterprises.Enterprise": ("supervise", "view", "add", "change"),
     },
     INTAKE_OFFICER: {
@@ -103,6 +103,8 @@ ROLE_ACTIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "surveys.SurveyRelease": ("view", "download", "publish"),
         "learning.Redemption": ("desk", "hand_over", "view_statistics"),
         "enterprises.Enterprise": ("supervise", "view", "add", "change", "delete"),
+        "privacy.SubjectRequest": ("handle", "view", "add", "change"),
+        "privacy.PrivacyNotice": ("edit_notices", "view", "add", "change"),
     },
 }
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "portal",
     "portal.tipoffs",
     "portal.learning",
+    "portal.privacy",
     "cms",
     "disclosure",
     "surveys",
@@ -207,6 +208,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 ACCOUNT_ADAPTER = "portal.accounts.PortalAccountAdapter"
+# The sign-up notice and its consent box (portal.privacy, docs/privacy.md).
+ACCOUNT_SIGNUP_FORM_CLASS = "portal.privacy.forms.SignupConsentForm"
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
@@ -512,6 +515,24 @@ if TIPOFFS_MAP_TILE_URL and not TIPOFFS_MAP_TILE_URL.startswith(("https://", "ht
 # --- Surveys --------------------------------------------------------------------------------
 SURVEYS_SIGNAL_RETENTION_DAYS = env_int("SURVEYS_SIGNAL_RETENTION_DAYS", 30, minimum=1)
 SURVEYS_EXPORT_KEEP_DAYS = env_int("SURVEYS_EXPORT_KEEP_DAYS", 7, minimum=1)
+
+# --- Personal information (docs/privacy.md) --------------------------------------------------
+# Original evidence photos: years after the report closes (the SHA-256 and cleaned copy stay).
+TIPOFFS_ORIGINAL_PHOTO_RETENTION_YEARS = env_int(
+    "TIPOFFS_ORIGINAL_PHOTO_RETENTION_YEARS", 3, minimum=1, maximum=30
+)
+# 依申请公开 applicants: ID number and contacts, years after the request is replied or closed.
+DISCLOSURE_APPLICANT_RETENTION_YEARS = env_int(
+    "DISCLOSURE_APPLICANT_RETENTION_YEARS", 3, minimum=1, maximum=30
+)
+# Accounts never verified (no confirmed email, no verified phone) and never used.
+PRIVACY_UNVERIFIED_ACCOUNT_DAYS = env_int("PRIVACY_UNVERIFIED_ACCOUNT_DAYS", 30, minimum=1)
+# Requests from people without an account: answer within (statutory 15) working days, keep the
+# requester's name and contact this many years after the answer.
+PRIVACY_REQUEST_WORKING_DAYS = env_int("PRIVACY_REQUEST_WORKING_DAYS", 15, minimum=1, maximum=15)
+PRIVACY_REQUEST_RETENTION_YEARS = env_int(
+    "PRIVACY_REQUEST_RETENTION_YEARS", 3, minimum=1, maximum=30
+)
 
 # Covering indexes (Index(include=...)) are a PostgreSQL feature; SQLite builds the same index
 # without the extra columns, which is all the embedded database needs.

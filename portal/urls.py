@@ -37,6 +37,7 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("me/", views.me, name="me"),
+    path("", include("portal.privacy.urls")),
     path("", include("cms.urls")),
     path("disclosure/", include("disclosure.urls")),
     path("surveys/", include("surveys.urls")),

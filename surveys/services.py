@@ -18,6 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from portal import audit, codes, ratelimit
+from portal.privacy import services as privacy
+from portal.privacy.models import CollectionPoint
 from portal.transitions import (
     Context,
     StateMachine,
@@ -271,6 +273,12 @@ def _store(
                     )
             except IntegrityError:
                 raise already from None
+            # The account-mode notice (portal.privacy): only the participation is linked.
+            privacy.record_consent(
+                CollectionPoint.SURVEY_ACCOUNT,
+                user=respondent.user,
+                subject_ref=f"survey:{survey.pk}",
+            )
             ResponseDraft.objects.filter(survey=survey, user=respondent.user).delete()
         elif respondent.mode == Survey.Mode.TOKEN:
             claimed = SurveyToken.objects.filter(

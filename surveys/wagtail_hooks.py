@@ -60,3 +60,17 @@ def my_surveys_section(request):
         ),
         order=30,
     )
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from surveys import personal_data
+
+    return personal_data.provider()
+
+
+@hooks.register("retention_categories")
+def retention_categories():
+    from surveys import personal_data
+
+    return personal_data.retention_categories()

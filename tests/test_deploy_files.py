@@ -73,7 +73,7 @@ def test_every_timer_runs_an_existing_management_command():
     assert {
         "publish_scheduled",
         "tipoffs_deadlines",
-        "tipoffs_purge_identities",
+        "privacy_purge",
         "tipoffs_sweep_photos",
         "survey_purge",
     } <= set(timers)

@@ -12,6 +12,8 @@ import logging
 from django.db import DatabaseError
 from django.dispatch import receiver
 
+from portal.privacy.models import CollectionPoint
+from portal.privacy.signals import consent_withdrawn
 from surveys.signals import response_completed
 
 logger = logging.getLogger(__name__)
@@ -27,3 +29,13 @@ def award_survey_completion(sender, *, survey, user, **kwargs):
         services.award_survey_completion(survey_id=survey.pk, user=user)
     except DatabaseError:
         logger.exception("Could not award survey-completion points")
+
+
+@receiver(consent_withdrawn, dispatch_uid="learning_consent_withdrawn")
+def learning_consent_withdrawn(sender, *, point, user, **kwargs):
+    """The effect the learning notice states: off the leaderboard, nickname and quizzes gone."""
+    if point != CollectionPoint.LEARNING:
+        return
+    from portal.learning.personal_data import withdraw
+
+    withdraw(user)

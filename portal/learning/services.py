@@ -44,6 +44,8 @@ from portal.learning.models import (
     Topic,
 )
 from portal.learning.policies import redemption_policy
+from portal.privacy import services as privacy
+from portal.privacy.models import CollectionPoint
 from portal.transitions import (
     Context,
     StateMachine,
@@ -93,7 +95,10 @@ def account_for(user) -> PointsAccount:
         return account
     try:
         with transaction.atomic():
-            return PointsAccount.objects.create(user=user)
+            account = PointsAccount.objects.create(user=user)
+            # The learning notice (portal.privacy) is agreed to when the account starts.
+            privacy.record_consent(CollectionPoint.LEARNING, user=user)
+            return account
     except IntegrityError:
         return PointsAccount.objects.get(user=user)
 

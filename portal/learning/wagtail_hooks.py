@@ -112,3 +112,10 @@ def site_map_group(request):
         ],
         order=50,
     )
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from portal.learning import personal_data
+
+    return personal_data.provider()

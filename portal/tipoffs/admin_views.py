@@ -88,6 +88,12 @@ class TipoffIndexView(generic.IndexView):
     list_export = [key for key, _fn in exports.COLUMNS]
     export_headings = exports.HEADINGS
 
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        response = super().as_spreadsheet(queryset, spreadsheet_format)
+        # What the file holds of personal data, stated with it (docs/privacy.md).
+        response[exports.PERSONAL_DATA_HEADER] = exports.PERSONAL_DATA_STATEMENT
+        return response
+
     def dispatch(self, request, *args, **kwargs):
         _require_case_access(request)
         if self.is_export and not selectors.can_export(request.user):
@@ -388,6 +394,8 @@ def original_photo(request, pk: int):
     """The untouched original (evidence), for intake officers only; each download is logged."""
     photo = get_object_or_404(TipoffPhoto.objects.select_related("tipoff"), pk=pk)
     if not photo_policy.user_has_permission_for_instance(request.user, "view_original", photo):
+        raise Http404
+    if not photo.original:  # deleted by the retention purge (docs/privacy.md)
         raise Http404
     from portal.tipoffs.models import IdentityAccessLog
 

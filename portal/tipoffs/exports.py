@@ -64,3 +64,9 @@ HEADINGS = {
     "confidentiality": _("Confidentiality"),
     "channel": _("Channel"),
 }
+
+
+#: What the export says about personal fields (docs/privacy.md): the case columns only, offered
+#: to roles whose policy grants ``export``; the reporter's identity is never among them.
+PERSONAL_DATA_HEADER = "X-Personal-Data"
+PERSONAL_DATA_STATEMENT = "none (case fields only; reporter identities are never exported)"

@@ -71,3 +71,17 @@ def site_map_group(request):
         ],
         order=30,
     )
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from portal.tipoffs import personal_data
+
+    return personal_data.provider()
+
+
+@hooks.register("retention_categories")
+def retention_categories():
+    from portal.tipoffs import personal_data
+
+    return personal_data.retention_categories()

@@ -25,6 +25,8 @@ from django.views.decorators.debug import sensitive_variables
 from portal import transitions
 from portal.models import Department, PortalSettings
 from portal.phones import normalize_phone
+from portal.privacy import services as privacy
+from portal.privacy.models import CollectionPoint
 from portal.tipoffs import deadlines, notifications
 from portal.tipoffs.models import (
     OPEN_STATES,
@@ -261,14 +263,23 @@ def tipoff_submit(
         _set_period(tipoff, submitted_on, due)
         tipoff.save()
         if confidentiality == Confidentiality.REAL_NAME:
+            # The versioned notice shown at this collection point (portal.privacy).
+            notice = privacy.current_notice(CollectionPoint.TIPOFF_REAL_NAME)
+            account = user if user is not None and user.is_authenticated else None
             ReporterIdentity.objects.create(
                 tipoff=tipoff,
                 name=name.strip(),
                 phone=phone,
                 email=email.strip(),
-                user=user if user is not None and user.is_authenticated else None,
+                user=account,
                 consent_at=now,
-                consent_version=CONSENT_VERSION,
+                consent_version=f"v{notice.version}" if notice else CONSENT_VERSION,
+            )
+            privacy.record_consent(
+                CollectionPoint.TIPOFF_REAL_NAME,
+                user=account,
+                subject_ref=tipoff.reference,
+                notice=notice,
             )
         for photo in photos:
             store_photo(tipoff=tipoff, photo=photo, now=now)

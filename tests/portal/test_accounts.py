@@ -17,7 +17,12 @@ pytestmark = pytest.mark.django_db
 def test_email_sign_up_requires_verification_before_login(client):
     response = client.post(
         reverse("account_signup"),
-        {"email": "new.resident@example.org", "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": "new.resident@example.org",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "consent": "on",
+        },
     )
     assert response.status_code == 302
     assert len(mail.outbox) == 1

@@ -412,6 +412,16 @@ ROUTES: dict[str, Route] = {
     ),
     # accounts (allauth) and the user's own page
     "me": Route(SIGNED_IN, rev("me")),
+    # 我的数据 and the privacy notices
+    "privacy:my_data": Route(SIGNED_IN, rev("privacy:my_data")),
+    "privacy:download": Route(SIGNED_IN, rev("privacy:download")),
+    "privacy:profile": Route(SIGNED_IN, rev("privacy:profile")),
+    "privacy:withdraw": Route(
+        SIGNED_IN, rev("privacy:withdraw", point="learning"), "post", note="nothing to withdraw"
+    ),
+    "privacy:delete_account": Route(SIGNED_IN, rev("privacy:delete_account")),
+    "privacy:account_deleted": Route(ALL, rev("privacy:account_deleted")),
+    "privacy:notice": Route(ALL, rev("privacy:notice", point="signup")),
     "account_login": Route(ALL, rev("account_login")),
     "account_logout": Route(ALL, rev("account_logout")),
     "account_inactive": Route(ALL, rev("account_inactive")),

@@ -22,6 +22,8 @@ from enterprises.policies import enterprise_policy
 from portal import roles
 from portal.learning.models import Redemption
 from portal.learning.policies import redemption_policy
+from portal.privacy.models import PrivacyNotice, SubjectRequest
+from portal.privacy.policies import notice_policy, subject_request_policy
 from portal.tipoffs.models import ReporterIdentity, Tipoff, TipoffAssignment, TipoffPhoto
 from portal.tipoffs.policies import identity_policy, photo_policy, tipoff_policy
 from surveys.models import Response, SurveyRelease
@@ -55,6 +57,8 @@ ALL_POLICIES = (
     release_policy,
     redemption_policy,
     enterprise_policy,
+    subject_request_policy,
+    notice_policy,
 )
 
 
@@ -184,14 +188,19 @@ def test_an_identity_right_needs_the_report_in_scope(cases):
 # --- disclosure requests, survey data and releases, redemptions ----------------------------------
 
 REQUEST_MATRIX = {
-    "disclosure_officer": {"process": ALL, "view_identity": ALL, "export": ALL},
+    "disclosure_officer": {
+        "process": ALL,
+        "view_identity": ALL,
+        "export": ALL,
+        "reveal_id_number": ALL,
+    },
     "administrator": {"process": ALL, "view_identity": ALL, "export": ALL},
 }
 
 
 @pytest.mark.parametrize("persona", PERSONA_NAMES)
 def test_disclosure_request_policy_matrix(persona):
-    actions = ("process", "view_identity", "export", "delete")
+    actions = ("process", "view_identity", "export", "reveal_id_number", "delete")
     objects = (DisclosureRequest(), DisclosureRequest())
     assert matrix_errors(request_policy, REQUEST_MATRIX, persona, actions, *objects) == []
 
@@ -311,6 +320,8 @@ def test_grant_policy_actions_restores_a_role_from_the_table():
         (Response, survey_data_policy),
         (SurveyRelease, release_policy),
         (Redemption, redemption_policy),
+        (SubjectRequest, subject_request_policy),
+        (PrivacyNotice, notice_policy),
     ],
 )
 def test_wagtail_asks_the_same_policy(model, policy):

@@ -17,7 +17,13 @@ pytestmark = pytest.mark.django_db
 def sign_up(client, email, phone):
     return client.post(
         reverse("account_signup"),
-        {"email": email, "phone": phone, "password1": PASSWORD, "password2": PASSWORD},
+        {
+            "email": email,
+            "phone": phone,
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+            "consent": "on",
+        },
     )
 
 
