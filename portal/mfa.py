@@ -71,7 +71,6 @@ PUBLIC_ROUTES = frozenset(
         "healthz",
         "readyz",
         "set_language",
-        "toggle_elderly_mode",
         "wagtail_serve",
         "wagtailcore_authenticate_with_password",
         "wagtailcore_login",

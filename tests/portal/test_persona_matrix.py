@@ -244,7 +244,6 @@ ROUTES: dict[str, Route] = {
     "healthz": Route(ALL, rev("healthz")),
     "readyz": Route(ALL, rev("readyz")),
     "set_language": Route(ALL, rev("set_language")),
-    "toggle_elderly_mode": Route(ALL, rev("toggle_elderly_mode")),
     "wagtail_serve": Route(ALL, lambda w: "/"),
     "wagtailcore_login": Route(ALL, rev("wagtailcore_login")),
     "wagtailcore_authenticate_with_password": Route(
