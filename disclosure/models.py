@@ -29,6 +29,7 @@ from wagtail.search import index
 
 from disclosure.deadlines import plan_entry_due_on
 from disclosure.index_numbers import IndexNumberPatternError, format_index_number
+from portal import codes
 from portal.audit import AppendOnlyModel
 from portal.pages import page_context
 from portal.search import ChineseSearchableMixin, html_to_text
@@ -901,6 +902,12 @@ class DisclosureRequest(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
+
+    @property
+    def display_number(self) -> str:
+        """The number for people: ``YSQ2026-ABCD-EFGH`` (the portal's one code format,
+        portal/codes.py); the stored number has no separators and look-ups accept either."""
+        return codes.format_code(self.tracking_number, prefix_length=7)
 
     @property
     def is_open(self) -> bool:

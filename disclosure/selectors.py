@@ -34,6 +34,7 @@ from disclosure.models import (
 from disclosure.policies import request_policy
 from disclosure.services import _external_value, latest_indicator_value, status_for
 from disclosure.values import parse_number, parse_threshold
+from portal import codes
 from portal.models import Department
 
 ITEMS_PER_PAGE = 20
@@ -488,7 +489,7 @@ def request_queues(*, user, today: dt.date | None = None) -> dict:
 
 def request_for_applicant(*, tracking_number: str, id_last4: str) -> DisclosureRequest | None:
     """The request matching both the tracking number and the last 4 ID characters, else None."""
-    tracking_number = (tracking_number or "").strip().upper()
+    tracking_number = codes.normalise_code(tracking_number)
     id_last4 = (id_last4 or "").strip().upper()
     if not tracking_number or len(id_last4) != 4:
         return None

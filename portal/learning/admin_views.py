@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from portal import codes
 from portal.learning import selectors, services
 from portal.learning.forms import StatisticsFilterForm
 from portal.learning.models import Redemption
@@ -104,7 +105,7 @@ def desk(request):
     """Pickup desk: find a redemption by its code (or list them by state) and act on it."""
     if not can_handle_redemptions(request.user):
         raise PermissionDenied
-    code = "".join(ch for ch in request.GET.get("code", "").upper() if ch.isalnum())[:16]
+    code = codes.normalise_code(request.GET.get("code", ""))[:16]
     state = request.GET.get("state", Redemption.State.PENDING)
     qs = Redemption.objects.select_related("reward", "user", "subdistrict", "decided_by")
     if code:

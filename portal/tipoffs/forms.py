@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import process_cache
+from portal.forms import EMPTY_CHOICE_LABEL, PlainMessagesMixin
 from portal.models import Subdistrict, phone_validator
 from portal.tipoffs.models import Category, Confidentiality
 from portal.tipoffs.photos import MAX_PHOTOS, process_upload
@@ -95,15 +96,15 @@ def category_choices(categories=None):
             singles.append((category.pk, category.name))
         elif category.parent_id is not None:
             groups.setdefault(category.parent.name, []).append((category.pk, category.name))
-    return [("", "---------"), *groups.items(), *singles]
+    return [("", EMPTY_CHOICE_LABEL), *groups.items(), *singles]
 
 
-class TipoffForm(forms.Form):
+class TipoffForm(PlainMessagesMixin, forms.Form):
     category = forms.TypedChoiceField(label=_("What kind of pollution?"), coerce=int)
     subdistrict = forms.ModelChoiceField(
         label=_("Sub-district or town"),
         queryset=Subdistrict.objects.filter(is_active=True),
-        empty_label="---------",
+        empty_label=EMPTY_CHOICE_LABEL,
     )
     address = forms.CharField(
         label=_("Where exactly?"),
@@ -185,7 +186,7 @@ class TipoffForm(forms.Form):
                     field = forms.ChoiceField(
                         label=label,
                         required=False,
-                        choices=[("", "---------")] + [(c, c) for c in question["choices"]],
+                        choices=[("", EMPTY_CHOICE_LABEL)] + [(c, c) for c in question["choices"]],
                     )
                 else:
                     field = forms.CharField(label=label, required=False, max_length=500)
@@ -255,7 +256,7 @@ class TipoffForm(forms.Form):
         return data
 
 
-class TrackForm(forms.Form):
+class TrackForm(PlainMessagesMixin, forms.Form):
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=40,
@@ -266,7 +267,7 @@ class TrackForm(forms.Form):
     )
 
 
-class RateForm(forms.Form):
+class RateForm(PlainMessagesMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How satisfied are you with the handling?"),
         coerce=int,
@@ -287,7 +288,7 @@ class RateForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlainMessagesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why do you ask for a review (复查)?"),
         max_length=2000,
@@ -295,7 +296,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class AddInformationForm(forms.Form):
+class AddInformationForm(PlainMessagesMixin, forms.Form):
     text = forms.CharField(
         label=_("Additional information"),
         required=False,

@@ -12,6 +12,7 @@ urlpatterns = [
     path("new/<int:pk>/follow", views.follow, name="follow"),
     path("track", views.track, name="track"),
     path("track/<int:pk>", views.track_case, name="track_case"),
+    path("nearby", views.nearby, name="nearby"),
     path("cases", views.cases, name="cases"),
     path("stats", views.stats_view, name="stats"),
     path("photos/<int:pk>", views.photo, name="photo"),

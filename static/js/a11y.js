@@ -150,6 +150,22 @@
     });
   }
   window.addEventListener("pagehide", stopReading);
+
+  // A form sent back with errors: its error summary takes the focus, so screen readers announce
+  // it and the keyboard starts there; its links move to the fields.
+  var summary = document.querySelector("[data-error-summary]");
+  if (summary) {
+    summary.focus();
+    summary.addEventListener("click", function (ev) {
+      var link = ev.target.closest("a[href^='#']");
+      var field = link && document.getElementById(link.getAttribute("href").slice(1));
+      if (!field) return;
+      ev.preventDefault();
+      field.scrollIntoView({ block: "center" });
+      var focusable = field.matches("input, select, textarea") ? field : field.querySelector("input, select, textarea");
+      (focusable || field).focus();
+    });
+  }
   apply();
 
   // --- the phone header: menu and search behind buttons (CSS shows these buttons ≤ 640px) -------
