@@ -117,6 +117,7 @@ PUBLIC_ROUTES = frozenset(
         "tipoffs:track",
         "tipoffs:track_case",
         "tipoffs:cases",
+        "tipoffs:nearby",
         "tipoffs:stats",
         "learning:index",
         "learning:try",

@@ -169,8 +169,8 @@ def map_config() -> dict | None:
         "labels": url(settings.TIPOFFS_MAP_LABEL_URL),
         "subdomains": settings.TIPOFFS_MAP_SUBDOMAINS,
         "attribution": attribution,
-        "lat": settings.TIPOFFS_MAP_CENTER[0],
-        "lon": settings.TIPOFFS_MAP_CENTER[1],
+        "lat": settings.TIPOFFS_MAP_CENTER_LAT,
+        "lon": settings.TIPOFFS_MAP_CENTER_LON,
     }
 
 

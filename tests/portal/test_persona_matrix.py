@@ -323,6 +323,11 @@ ROUTES: dict[str, Route] = {
     "tipoffs:track": Route(ALL, rev("tipoffs:track")),
     "tipoffs:track_case": Route(NOBODY, rev("tipoffs:track_case", pk=lambda w: w.tipoff.pk)),
     "tipoffs:cases": Route(ALL, rev("tipoffs:cases")),
+    "tipoffs:nearby": Route(
+        ALL,
+        lambda w: reverse("tipoffs:nearby")
+        + f"?category={w.tipoff.category_id}&subdistrict={w.tipoff.subdistrict_id}",
+    ),
     "tipoffs:stats": Route(ALL, rev("tipoffs:stats")),
     "tipoffs:photo": Route(TIPOFF_CASE, rev("tipoffs:photo", pk=lambda w: w.photo.pk)),
     # learning
