@@ -325,8 +325,10 @@ ROUTES: dict[str, Route] = {
     "tipoffs:cases": Route(ALL, rev("tipoffs:cases")),
     "tipoffs:nearby": Route(
         ALL,
-        lambda w: reverse("tipoffs:nearby")
-        + f"?category={w.tipoff.category_id}&subdistrict={w.tipoff.subdistrict_id}",
+        lambda w: (
+            reverse("tipoffs:nearby")
+            + f"?category={w.tipoff.category_id}&subdistrict={w.tipoff.subdistrict_id}"
+        ),
     ),
     "tipoffs:stats": Route(ALL, rev("tipoffs:stats")),
     "tipoffs:photo": Route(TIPOFF_CASE, rev("tipoffs:photo", pk=lambda w: w.photo.pk)),
