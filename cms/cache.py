@@ -1,13 +1,14 @@
 """Per-page cache for anonymous visitors, invalidated whenever published content changes.
 
 A cached entry is the rendered HTML of one page for one address (path and the few query
-parameters a page understands), interface language and elderly-mode flag. Keys carry a global
+parameters a page understands) and interface language (the 无障碍 display settings live in the
+browser, static/js/a11y.js, so they do not vary the HTML). Keys carry a global
 *content version*; publishing, unpublishing, moving or deleting any page, or editing a category
 or the site settings, bumps the version, so every page that might list the changed one (home,
 column, related articles) is re-rendered on its next request. Entries also expire after
 ``CMS_PAGE_CACHE_SECONDS`` so data shown from other apps is never older than that.
 
-The CSRF token of the header forms (language, elderly mode) differs per visitor, so the HTML is
+The CSRF token of the header form (language) differs per visitor, so the HTML is
 cached with a placeholder that is replaced by the visitor's own token on every response.
 The cache is Django's default cache (Redis or the database table in production), shared by all
 processes; nothing is kept in process memory.
@@ -23,8 +24,6 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import add_never_cache_headers, patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
-
-from portal.context_processors import ELDERLY_COOKIE
 
 VERSION_KEY = "cms:content-version"
 CSRF_PLACEHOLDER = "cmsCsrfPlaceholder7f3a9c1e5b"
@@ -73,8 +72,7 @@ def _is_cacheable(request) -> bool:
 
 def _cache_key(request, page) -> str:
     digest = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
-    elderly = "1" if request.COOKIES.get(ELDERLY_COOKIE) == "1" else "0"
-    return f"cms:page:{content_version()}:{page.pk}:{get_language()}:{elderly}:{digest}"
+    return f"cms:page:{content_version()}:{page.pk}:{get_language()}:{digest}"
 
 
 class CachedPageMixin:

@@ -14,6 +14,7 @@ from disclosure import deadlines
 from disclosure.models import DisclosureRequest
 from disclosure.reply_types import REASON_REQUIRED
 from disclosure.validators import validate_credit_code, validate_resident_id
+from portal.forms import PlainMessagesMixin
 from portal.phones import normalize_phone
 
 ORGANISATION_TYPES = [
@@ -21,7 +22,7 @@ ORGANISATION_TYPES = [
 ]
 
 
-class DisclosureRequestForm(forms.ModelForm):
+class DisclosureRequestForm(PlainMessagesMixin, forms.ModelForm):
     """依申请公开: the public request form. Contact by phone or email is required."""
 
     submission_token = forms.UUIDField(widget=forms.HiddenInput)
@@ -118,7 +119,7 @@ class DisclosureRequestForm(forms.ModelForm):
         return cleaned
 
 
-class RequestStatusForm(forms.Form):
+class RequestStatusForm(PlainMessagesMixin, forms.Form):
     tracking_number = forms.CharField(label=_("Tracking number"), max_length=20)
     id_last4 = forms.CharField(
         label=_("Last 4 characters of the ID number"), min_length=4, max_length=4

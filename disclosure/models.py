@@ -30,6 +30,7 @@ from wagtail.search import index
 from disclosure.deadlines import plan_entry_due_on
 from disclosure.index_numbers import IndexNumberPatternError, format_index_number
 from disclosure.validators import validate_attachment_file
+from portal import codes
 from portal.audit import AppendOnlyModel
 from portal.localize import EnglishTitleMixin, english_name_field
 from portal.pages import page_context
@@ -940,6 +941,12 @@ class DisclosureRequest(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_number
+
+    @property
+    def display_number(self) -> str:
+        """The number for people: ``YSQ2026-ABCD-EFGH`` (the portal's one code format,
+        portal/codes.py); the stored number has no separators and look-ups accept either."""
+        return codes.format_code(self.tracking_number, prefix_length=7)
 
     @property
     def is_open(self) -> bool:

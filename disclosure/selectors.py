@@ -35,6 +35,7 @@ from disclosure.models import (
 from disclosure.policies import request_policy
 from disclosure.services import current_indicator_value, latest_indicator_value
 from disclosure.values import parse_number, parse_threshold
+from portal import codes
 from portal.integration import rate_parts
 from portal.models import Department
 
@@ -576,7 +577,7 @@ def working_days_left(request, *, today: dt.date, calendar=None) -> int | None:
 
 def request_for_applicant(*, tracking_number: str, id_last4: str) -> DisclosureRequest | None:
     """The request matching both the tracking number and the last 4 ID characters, else None."""
-    tracking_number = (tracking_number or "").strip().upper()
+    tracking_number = codes.normalise_code(tracking_number)
     id_last4 = (id_last4 or "").strip().upper()
     if not tracking_number or len(id_last4) != 4:
         return None

@@ -1,11 +1,9 @@
 from django.conf import settings
 
-ELDERLY_COOKIE = "portal_elderly"
-
 
 def shell(request):
-    """What the site shell needs on every page: the elderly-mode flag and the languages."""
+    """What the site shell needs on every page: the languages. (The 无障碍 display settings are
+    the browser's own, static/js/a11y.js: nothing per visitor is rendered on the server.)"""
     return {
-        "elderly_mode": request.COOKIES.get(ELDERLY_COOKIE) == "1",
         "portal_languages": settings.LANGUAGES,
     }

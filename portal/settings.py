@@ -18,6 +18,7 @@ from portal.client import parse_trusted_proxies
 from portal.env import (
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_json,
     env_list,
@@ -498,6 +499,7 @@ TIPOFFS_RATE_LIMITS = {
     "track": (30, 600),  # tracking-code look-ups per client address per 10 minutes
     "api": (120, 3600),  # Open311 POSTs per API key per hour
     "followup": (20, 86400),  # additions, ratings and review requests per report per day
+    "nearby": (60, 600),  # nearby-report look-ups of the report form per client address
 }
 TIPOFFS_RATE_LIMITS = env_rate_limits("TIPOFFS_RATE_LIMITS", TIPOFFS_RATE_LIMITS)
 # Photos: upload size, decoded pixels, longest edge of the cleaned copy.
@@ -508,9 +510,31 @@ TIPOFFS_IDENTITY_RETENTION_YEARS = env_int(
     "TIPOFFS_IDENTITY_RETENTION_YEARS", 3, minimum=1, maximum=30
 )
 # Map tiles for the location picker ("" = no map, address only); {z}/{x}/{y} placeholders.
+# The report form's map picker (Leaflet, vendored under static/vendor/leaflet/). Tiles are the
+# deployment's choice, e.g. 天地图 (Tianditu) vector + label layers in Web Mercator:
+#   TIPOFFS_MAP_TILE_URL=https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=vec&STYLE=default&TILEMATRIXSET=w&FORMAT=tiles&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk={token}
+#   TIPOFFS_MAP_LABEL_URL=(the same with cva_w / LAYER=cva)
+# With no tile URL there is no map and no external request: the address field is enough.
 TIPOFFS_MAP_TILE_URL = env_str("TIPOFFS_MAP_TILE_URL", "")
-if TIPOFFS_MAP_TILE_URL and not TIPOFFS_MAP_TILE_URL.startswith(("https://", "http://")):
-    raise ImproperlyConfigured("TIPOFFS_MAP_TILE_URL must be an http(s):// URL template.")
+TIPOFFS_MAP_LABEL_URL = env_str("TIPOFFS_MAP_LABEL_URL", "")
+TIPOFFS_MAP_TOKEN = env_secret("TIPOFFS_MAP_TOKEN", "")
+TIPOFFS_MAP_SUBDOMAINS = env_str("TIPOFFS_MAP_SUBDOMAINS", "01234567")
+TIPOFFS_MAP_ATTRIBUTION = env_str("TIPOFFS_MAP_ATTRIBUTION", "")
+TIPOFFS_MAP_REVIEW_NUMBER = env_str("TIPOFFS_MAP_REVIEW_NUMBER", "")  # 审图号, e.g. GS(2024)0568号
+TIPOFFS_MAP_CENTER_LAT = env_float("TIPOFFS_MAP_CENTER_LAT", 26.5853, minimum=-90, maximum=90)
+TIPOFFS_MAP_CENTER_LON = env_float("TIPOFFS_MAP_CENTER_LON", 101.7180, minimum=-180, maximum=180)
+for _name, _url in (
+    ("TIPOFFS_MAP_TILE_URL", TIPOFFS_MAP_TILE_URL),
+    ("TIPOFFS_MAP_LABEL_URL", TIPOFFS_MAP_LABEL_URL),
+):
+    if _url and not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_name} must be an http(s):// URL template.")
+    if _url and "{token}" in _url and not TIPOFFS_MAP_TOKEN:
+        raise ImproperlyConfigured(f"{_name} needs TIPOFFS_MAP_TOKEN (its {{token}}).")
+if TIPOFFS_MAP_LABEL_URL and not TIPOFFS_MAP_TILE_URL:
+    raise ImproperlyConfigured("TIPOFFS_MAP_LABEL_URL needs TIPOFFS_MAP_TILE_URL (the base layer).")
+# Nearby open reports shown on the form before submitting: within this many metres.
+TIPOFFS_NEARBY_RADIUS_M = env_int("TIPOFFS_NEARBY_RADIUS_M", 500, minimum=50)
 
 # --- Surveys --------------------------------------------------------------------------------
 SURVEYS_SIGNAL_RETENTION_DAYS = env_int("SURVEYS_SIGNAL_RETENTION_DAYS", 30, minimum=1)
@@ -568,6 +592,20 @@ if not DEBUG:
 # Origins of images from elsewhere, e.g. the tip-off map's tile server
 # ("https://tiles.example.gov.cn" when TIPOFFS_MAP_TILE_URL points there).
 PORTAL_CSP_EXTRA_IMG_SRC = env_list("PORTAL_CSP_EXTRA_IMG_SRC", [])
+
+
+def _tile_origin(template: str) -> str:
+    """``https://t{s}.tianditu.gov.cn/vec_w/…`` → ``https://*.tianditu.gov.cn`` (CSP source)."""
+    scheme, _, rest = template.partition("://")
+    host = rest.split("/", 1)[0]
+    labels = ["*" if "{" in label else label for label in host.split(".")]
+    return f"{scheme}://{'.'.join(labels)}"
+
+
+# The configured map tiles are allowed as images without listing them twice.
+for _template in (TIPOFFS_MAP_TILE_URL, TIPOFFS_MAP_LABEL_URL):
+    if _template and _tile_origin(_template) not in PORTAL_CSP_EXTRA_IMG_SRC:
+        PORTAL_CSP_EXTRA_IMG_SRC.append(_tile_origin(_template))
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

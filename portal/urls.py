@@ -15,7 +15,6 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
     path("i18n/setlang/", views.set_language, name="set_language"),
-    path("shell/elderly/", views.toggle_elderly_mode, name="toggle_elderly_mode"),
     # Staff sign in through allauth so that two-factor authentication cannot be bypassed.
     path(
         "admin/login/",

@@ -4,19 +4,17 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 from django.views.i18n import set_language as django_set_language
 
 from portal import health
-from portal.context_processors import ELDERLY_COOKIE
 from portal.integration import me_sections
-from portal.redirects import safe_next
 from portal.roles import can_access_admin
 
 logger = logging.getLogger(__name__)
@@ -60,24 +58,6 @@ def set_language(request):
         translation.get_language_from_path(next_path) or settings.LANGUAGE_CODE
     ):
         return django_set_language(request)
-
-
-@require_POST
-def toggle_elderly_mode(request):
-    """Switch the elderly-friendly mode (适老化: larger text, higher contrast); remembered a year."""
-    response = HttpResponseRedirect(safe_next(request))
-    if request.POST.get("enable") == "1":
-        response.set_cookie(
-            ELDERLY_COOKIE,
-            "1",
-            max_age=365 * 24 * 3600,
-            samesite="Lax",
-            secure=request.is_secure(),
-            httponly=True,
-        )
-    else:
-        response.delete_cookie(ELDERLY_COOKIE, samesite="Lax")
-    return response
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 
+from portal import codes
 from portal.learning import selectors, services
 from portal.learning.exports import statistics_xlsx  # Wagtail's SpreadsheetExportMixin
 from portal.learning.filters import StatisticsFilterSet
@@ -127,7 +128,7 @@ def desk(request):
     """Pickup desk: find a redemption by its code (or list them by state) and act on it."""
     if not can_handle_redemptions(request.user):
         raise PermissionDenied
-    code = "".join(ch for ch in request.GET.get("code", "").upper() if ch.isalnum())[:16]
+    code = codes.normalise_code(request.GET.get("code", ""))[:16]
     state = request.GET.get("state", Redemption.State.PENDING)
     qs = Redemption.objects.select_related("reward", "user", "subdistrict", "decided_by")
     if code:

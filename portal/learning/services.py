@@ -412,7 +412,8 @@ def new_pickup_code() -> str:
 
 
 def format_code(code: str) -> str:
-    return " ".join(code[i : i + 5] for i in range(0, len(code), 5))
+    """The pickup code for people, in the portal's one code format (portal/codes.py)."""
+    return codes.format_code(code)
 
 
 def redeem(*, user, reward_id: int, nonce: str) -> Redemption:

@@ -141,3 +141,57 @@ class TipoffFilterSet(WagtailFilterSet):
         if not day:
             return queryset
         return queryset.filter(submitted_at__lt=_start_of_day(day + dt.timedelta(days=1)))
+
+
+class PublicCaseFilterSet(django_filters.FilterSet):
+    """The public case list (``tipoffs:cases``): a search box, category (with its
+    subcategories), sub-district, status and a date range of submission; newest first.
+
+    Only ever applied to ``selectors.public_cases()``; the search reads public fields only
+    (the published road, the measures and the public answer), never the reporter's text."""
+
+    q = django_filters.CharFilter(
+        label=gettext_lazy("Search"), method="filter_search", max_length=100
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Category"),
+        queryset=Category.objects.filter(parent__isnull=True, is_active=True),
+        method="filter_category",
+        empty_label=gettext_lazy("All"),
+    )
+    subdistrict = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Sub-district"),
+        queryset=Subdistrict.objects.filter(is_active=True),
+        empty_label=gettext_lazy("All"),
+    )
+    state = django_filters.ChoiceFilter(
+        label=gettext_lazy("Status"),
+        choices=[(State.RESOLVED, State.RESOLVED.label), (State.CLOSED, State.CLOSED.label)],
+        empty_label=gettext_lazy("All"),
+    )
+    date_from = BoundedDateFilter(label=gettext_lazy("Reported from"), method="filter_date_from")
+    date_to = BoundedDateFilter(label=gettext_lazy("Reported until"), method="filter_date_to")
+
+    class Meta:
+        model = Tipoff
+        fields = ["q", "category", "subdistrict", "state", "date_from", "date_to"]
+
+    filter_category = TipoffFilterSet.filter_category
+    filter_date_from = TipoffFilterSet.filter_date_from
+    filter_date_to = TipoffFilterSet.filter_date_to
+
+    def filter_search(self, queryset, name, value):
+        value = (value or "").strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(public_address__icontains=value)
+            | Q(measures__icontains=value)
+            | Q(public_reply__icontains=value)
+            | Q(category__name__icontains=value)
+        )
+
+    @property
+    def qs(self):
+        # Newest report first (the date the list shows), then the newest answer.
+        return super().qs.order_by("-submitted_at", "-pk")

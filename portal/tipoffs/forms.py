@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import process_cache
+from portal.forms import EMPTY_CHOICE_LABEL, PlainMessagesMixin
 from portal.localize import localized_name
 from portal.models import Subdistrict
 from portal.phones import PhoneNumberField
@@ -104,15 +105,15 @@ def category_choices(categories=None):
             groups.setdefault(localized_name(category.parent), []).append(
                 (category.pk, localized_name(category))
             )
-    return [("", "---------"), *groups.items(), *singles]
+    return [("", EMPTY_CHOICE_LABEL), *groups.items(), *singles]
 
 
-class TipoffForm(forms.Form):
+class TipoffForm(PlainMessagesMixin, forms.Form):
     category = forms.TypedChoiceField(label=_("What kind of pollution?"), coerce=int)
     subdistrict = forms.ModelChoiceField(
         label=_("Sub-district or town"),
         queryset=Subdistrict.objects.filter(is_active=True),
-        empty_label="---------",
+        empty_label=EMPTY_CHOICE_LABEL,
     )
     address = forms.CharField(
         label=_("Where exactly?"),
@@ -188,7 +189,7 @@ class TipoffForm(forms.Form):
                     field = forms.ChoiceField(
                         label=label,
                         required=False,
-                        choices=[("", "---------")] + [(c, c) for c in question["choices"]],
+                        choices=[("", EMPTY_CHOICE_LABEL)] + [(c, c) for c in question["choices"]],
                     )
                 else:
                     field = forms.CharField(label=label, required=False, max_length=500)
@@ -259,7 +260,7 @@ class TipoffForm(forms.Form):
         return data
 
 
-class TrackForm(forms.Form):
+class TrackForm(PlainMessagesMixin, forms.Form):
     code = forms.CharField(
         label=_("Tracking code"),
         max_length=40,
@@ -270,7 +271,7 @@ class TrackForm(forms.Form):
     )
 
 
-class RateForm(forms.Form):
+class RateForm(PlainMessagesMixin, forms.Form):
     rating = forms.TypedChoiceField(
         label=_("How satisfied are you with the handling?"),
         coerce=int,
@@ -291,7 +292,7 @@ class RateForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlainMessagesMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why do you ask for a review (复查)?"),
         max_length=2000,
@@ -299,7 +300,7 @@ class ReviewForm(forms.Form):
     )
 
 
-class AddInformationForm(forms.Form):
+class AddInformationForm(PlainMessagesMixin, forms.Form):
     text = forms.CharField(
         label=_("Additional information"),
         required=False,

@@ -39,11 +39,11 @@ def new_tracking_code() -> str:
 
 
 def format_tracking_code(code: str) -> str:
-    return "-".join(code[i : i + CODE_GROUP] for i in range(0, len(code), CODE_GROUP))
+    return codes.format_code(code)
 
 
 def normalise_tracking_code(text: str) -> str:
-    return "".join(ch for ch in (text or "").upper() if ch.isalnum())
+    return codes.normalise_code(text)
 
 
 class Category(models.Model):

@@ -15,6 +15,7 @@ Who may do what is ``portal.tipoffs.policies``; the ``can_*`` helpers below only
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
@@ -208,6 +209,63 @@ def similar_open_cases(
             scored.append((score + (0.2 if near else 0), case))
     scored.sort(key=lambda pair: pair[0], reverse=True)
     return [case for _score, case in scored[:limit]]
+
+
+NEARBY_DAYS = 120  # how far back the report form looks for reports of the same thing
+
+
+def nearby_cases(
+    *,
+    category,
+    subdistrict=None,
+    latitude: Decimal | float | None = None,
+    longitude: Decimal | float | None = None,
+    radius_m: float,
+    limit: int = 5,
+) -> list[Tipoff]:
+    """Reports of the same category that a resident should see before filing another one:
+    open reports, and answered ones published as cases, from the last ``NEARBY_DAYS`` days —
+    within ``radius_m`` of the point when one is given, otherwise in the same sub-district.
+    Callers show only public fields (category, sub-district, road, month, state); never the
+    tracking code, description or anything about the reporter."""
+    since = timezone.now() - dt.timedelta(days=NEARBY_DAYS)
+    qs = (
+        Tipoff.objects.filter(category=category, submitted_at__gte=since)
+        .filter(
+            Q(state__in=OPEN_STATES)
+            | Q(state__in=[State.RESOLVED, State.CLOSED], is_public=True, resolved_at__isnull=False)
+        )
+        .select_related("category", "subdistrict")
+        .only(
+            "pk",
+            "latitude",
+            "longitude",
+            "public_address",
+            "submitted_at",
+            "state",
+            "is_public",
+            "category__name",
+            "subdistrict__name",
+        )
+        .order_by("-submitted_at")
+    )
+    if latitude is not None and longitude is not None:
+        # A bounding box in the database, the exact distance here.
+        lat, lon = float(latitude), float(longitude)
+        dlat = radius_m / 111_320
+        dlon = radius_m / (111_320 * max(0.01, math.cos(math.radians(lat))))
+        qs = qs.filter(
+            latitude__range=(lat - dlat, lat + dlat), longitude__range=(lon - dlon, lon + dlon)
+        )
+        found = [
+            case
+            for case in qs[:200]
+            if distance_m(lat, lon, case.latitude, case.longitude) <= radius_m
+        ]
+        return found[:limit]
+    if subdistrict is None:
+        return []
+    return list(qs.filter(subdistrict=subdistrict)[:limit])
 
 
 def distance_m(lat1, lon1, lat2, lon2) -> float:

@@ -13,6 +13,7 @@ urlpatterns = [
     path("track", views.track, name="track"),
     path("track/<int:pk>", views.track_case, name="track_case"),
     path("mine/<int:pk>", views.track_mine, name="track_mine"),
+    path("nearby", views.nearby, name="nearby"),
     path("cases", views.cases, name="cases"),
     path("stats", views.stats_view, name="stats"),
     path("photos/<int:pk>", views.photo, name="photo"),

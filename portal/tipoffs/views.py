@@ -11,12 +11,13 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_POST
 from portal.models import Subdistrict
 from portal.storage import private_file_response
 from portal.tipoffs import ratelimit, selectors, stats, workflow
+from portal.tipoffs.filters import PublicCaseFilterSet
 from portal.tipoffs.forms import (
     AddInformationForm,
     RateForm,
@@ -139,14 +141,100 @@ def _form_context(form):
     return {
         "form": form,
         "urgent": [c for c in categories if c.urgent_notice],
-        "map_tiles": _map_tiles(),
+        "map": map_config(),
     }
 
 
-def _map_tiles():
-    from django.conf import settings
+def map_config() -> dict | None:
+    """The map picker's tiles from settings, or None: no tiles configured, no map (and no
+    request to any tile server); the address field alone is enough to file a report."""
+    if not settings.TIPOFFS_MAP_TILE_URL:
+        return None
+    token = settings.TIPOFFS_MAP_TOKEN
 
-    return settings.TIPOFFS_MAP_TILE_URL
+    def url(template: str) -> str:
+        return template.replace("{token}", token) if template else ""
+
+    attribution = " · ".join(
+        part
+        for part in (
+            settings.TIPOFFS_MAP_ATTRIBUTION,
+            _("Map review number %(n)s") % {"n": settings.TIPOFFS_MAP_REVIEW_NUMBER}
+            if settings.TIPOFFS_MAP_REVIEW_NUMBER
+            else "",
+        )
+        if part
+    )
+    return {
+        "tiles": url(settings.TIPOFFS_MAP_TILE_URL),
+        "labels": url(settings.TIPOFFS_MAP_LABEL_URL),
+        "subdomains": settings.TIPOFFS_MAP_SUBDOMAINS,
+        "attribution": attribution,
+        "lat": settings.TIPOFFS_MAP_CENTER_LAT,
+        "lon": settings.TIPOFFS_MAP_CENTER_LON,
+    }
+
+
+def _coordinate(raw: str | None, limit: float) -> float | None:
+    try:
+        value = float(raw) if raw and len(raw) <= 20 else None
+    except ValueError:
+        return None
+    return value if value is not None and -limit <= value <= limit else None
+
+
+@never_cache
+def nearby(request):
+    """JSON for the report form: reports of the same category near the point (or in the
+    sub-district), anonymised, shown before the resident files another one. Rate limited."""
+    if not ratelimit.hit("nearby", ratelimit.client_ip(request)):
+        return JsonResponse(
+            {"error": _("Too many look-ups. Please wait a few minutes.")}, status=429
+        )
+    category_id = request.GET.get("category", "")
+    category = (
+        Category.objects.filter(pk=int(category_id), is_active=True).first()
+        if category_id.isdigit() and len(category_id) <= 18
+        else None
+    )
+    if category is None:
+        return JsonResponse({"error": _("Choose a category first.")}, status=400)
+    subdistrict_id = request.GET.get("subdistrict", "")
+    subdistrict = (
+        Subdistrict.objects.filter(pk=int(subdistrict_id), is_active=True).first()
+        if subdistrict_id.isdigit() and len(subdistrict_id) <= 18
+        else None
+    )
+    lat = _coordinate(request.GET.get("lat"), 90)
+    lon = _coordinate(request.GET.get("lon"), 180)
+    if (lat is None) != (lon is None):
+        return JsonResponse({"error": _("Give both coordinates or none.")}, status=400)
+    radius = settings.TIPOFFS_NEARBY_RADIUS_M
+    found = selectors.nearby_cases(
+        category=category,
+        subdistrict=subdistrict,
+        latitude=lat,
+        longitude=lon,
+        radius_m=radius,
+    )
+    cases_url = reverse("tipoffs:cases")
+    results = []
+    for case in found:
+        answered = case.state in (State.RESOLVED, State.CLOSED)
+        results.append(
+            {
+                "category": case.category.name,
+                "subdistrict": case.subdistrict.name,
+                "place": case.public_address,
+                "month": case.submitted_at.strftime("%Y-%m"),
+                "state": case.get_state_display(),
+                "answered": answered,
+                "url": f"{cases_url}?q=&category=&subdistrict={case.subdistrict_id}#case-{case.pk}"
+                if answered
+                else "",
+            }
+        )
+    return JsonResponse({"radius_m": radius, "by_point": lat is not None, "results": results})
 
 
 @never_cache
@@ -384,28 +472,18 @@ def track_case(request, pk: int):
 
 @cache_control(public=True, max_age=300)
 def cases(request):
-    qs = selectors.public_cases()
-    category = request.GET.get("category")
-    subdistrict = request.GET.get("subdistrict")
-    category = category if category and category.isdigit() and len(category) <= 18 else ""
-    subdistrict = (
-        subdistrict if subdistrict and subdistrict.isdigit() and len(subdistrict) <= 18 else ""
+    """Answered cases published for the public, searchable and filtered (PublicCaseFilterSet);
+    a filter with a bad value is shown with its error and left out."""
+    filterset = PublicCaseFilterSet(request.GET or None, queryset=selectors.public_cases())
+    page = Paginator(filterset.qs.prefetch_related(_approved_photos()), 20).get_page(
+        request.GET.get("page")
     )
-    if category:
-        qs = qs.filter(category__parent_id=int(category)) | qs.filter(category_id=int(category))
-    if subdistrict:
-        qs = qs.filter(subdistrict_id=int(subdistrict))
-    page = Paginator(qs.prefetch_related(_approved_photos()), 20).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "tipoffs/cases.html",
-        {
-            "page_obj": page,
-            "categories": Category.objects.filter(parent__isnull=True, is_active=True),
-            "subdistricts": Subdistrict.objects.filter(is_active=True),
-            "selected_category": category or "",
-            "selected_subdistrict": subdistrict or "",
-        },
+        {"page_obj": page, "filter": filterset, "query": query.urlencode()},
     )
 
 

@@ -34,87 +34,118 @@
         form.querySelector("input[name='latitude']").value = pos.coords.latitude.toFixed(6);
         form.querySelector("input[name='longitude']").value = pos.coords.longitude.toFixed(6);
         status.textContent = pos.coords.latitude.toFixed(5) + ", " + pos.coords.longitude.toFixed(5);
+        form.dispatchEvent(new CustomEvent("tipoff:located"));
       }, function () { status.textContent = "✕"; }, { enableHighAccuracy: true, timeout: 10000 });
     });
   }
 })();
 
-// A minimal slippy map (no library, no CDN): only when the deployment configured a tile URL
-// (TIPOFFS_MAP_TILE_URL, e.g. its own tile server "https://tiles.example.gov.cn/{z}/{x}/{y}.png").
-// Clicking or pressing Enter on the map sets the coordinates; arrow keys pan, +/- zoom.
+// The map picker (Leaflet, vendored in static/vendor/leaflet/): only when the deployment
+// configured tiles (TIPOFFS_MAP_TILE_URL, e.g. 天地图 vector + label layers). Tapping the map, or
+// Enter after moving it with the arrow keys, sets the latitude/longitude fields.
 (function () {
   "use strict";
   var el = document.getElementById("tipoff-map");
-  if (!el) return;
-  var template = el.getAttribute("data-tiles");
-  var lat = parseFloat(el.getAttribute("data-lat") || "26.5853");
-  var lon = parseFloat(el.getAttribute("data-lon") || "101.7180");
-  var zoom = 14;
+  if (!el || typeof window.L === "undefined") return;
+  var L = window.L;
   var form = el.closest("form");
   var latInput = form.querySelector("input[name='latitude']");
   var lonInput = form.querySelector("input[name='longitude']");
   var status = document.getElementById("location-status");
-  el.tabIndex = 0;
-  el.setAttribute("role", "application");
-  el.style.position = "relative";
-  el.style.overflow = "hidden";
-  function project(la, lo, z) {
-    var n = Math.pow(2, z) * 256;
-    var s = Math.sin(la * Math.PI / 180);
-    return { x: (lo + 180) / 360 * n, y: (0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI)) * n };
+  var centre = [parseFloat(el.getAttribute("data-lat")), parseFloat(el.getAttribute("data-lon"))];
+  var map = L.map(el, { center: centre, zoom: 14, keyboard: true });
+  var options = {
+    subdomains: el.getAttribute("data-subdomains") || "abc",
+    maxZoom: 18,
+    attribution: el.getAttribute("data-attribution") || "",
+  };
+  L.tileLayer(el.getAttribute("data-tiles"), options).addTo(map);
+  if (el.getAttribute("data-labels")) {
+    L.tileLayer(el.getAttribute("data-labels"), { subdomains: options.subdomains, maxZoom: 18 }).addTo(map);
   }
-  function unproject(x, y, z) {
-    var n = Math.pow(2, z) * 256;
-    var lo = x / n * 360 - 180;
-    var la = Math.atan(Math.sinh(Math.PI * (1 - 2 * y / n))) * 180 / Math.PI;
-    return { lat: la, lon: lo };
+  map.attributionControl.setPrefix(false);
+  var marker = null;
+  function setPoint(latlng) {
+    latInput.value = latlng.lat.toFixed(6);
+    lonInput.value = latlng.lng.toFixed(6);
+    if (marker) marker.setLatLng(latlng); else marker = L.marker(latlng, { keyboard: false }).addTo(map);
+    if (status) status.textContent = latlng.lat.toFixed(5) + ", " + latlng.lng.toFixed(5);
+    form.dispatchEvent(new CustomEvent("tipoff:place"));
   }
-  function draw() {
-    el.innerHTML = "";
-    var w = el.clientWidth, h = el.clientHeight;
-    var c = project(lat, lon, zoom);
-    var x0 = c.x - w / 2, y0 = c.y - h / 2;
-    for (var tx = Math.floor(x0 / 256); tx <= Math.floor((x0 + w) / 256); tx++) {
-      for (var ty = Math.floor(y0 / 256); ty <= Math.floor((y0 + h) / 256); ty++) {
-        var img = document.createElement("img");
-        img.alt = "";
-        img.src = template.replace("{z}", zoom).replace("{x}", tx).replace("{y}", ty);
-        img.style.cssText = "position:absolute;width:256px;height:256px;left:" + (tx * 256 - x0) + "px;top:" + (ty * 256 - y0) + "px";
-        el.appendChild(img);
-      }
-    }
-    if (latInput.value) {
-      var m = project(parseFloat(latInput.value), parseFloat(lonInput.value), zoom);
-      var pin = document.createElement("span");
-      pin.textContent = "📍";
-      pin.setAttribute("aria-hidden", "true");
-      pin.style.cssText = "position:absolute;font-size:28px;transform:translate(-50%,-100%);left:" + (m.x - x0) + "px;top:" + (m.y - y0) + "px";
-      el.appendChild(pin);
-    }
+  if (latInput.value && lonInput.value) {
+    setPoint(L.latLng(parseFloat(latInput.value), parseFloat(lonInput.value)));
+    map.setView(marker.getLatLng());
   }
-  function setPoint(p) {
-    latInput.value = p.lat.toFixed(6);
-    lonInput.value = p.lon.toFixed(6);
-    if (status) status.textContent = p.lat.toFixed(5) + ", " + p.lon.toFixed(5);
-    draw();
-  }
-  el.addEventListener("click", function (ev) {
-    var r = el.getBoundingClientRect();
-    var c = project(lat, lon, zoom);
-    setPoint(unproject(c.x - el.clientWidth / 2 + ev.clientX - r.left, c.y - el.clientHeight / 2 + ev.clientY - r.top, zoom));
-  });
+  map.on("click", function (ev) { setPoint(ev.latlng); });
   el.addEventListener("keydown", function (ev) {
-    var c = project(lat, lon, zoom), step = 64, p;
-    if (ev.key === "ArrowLeft") c.x -= step; else if (ev.key === "ArrowRight") c.x += step;
-    else if (ev.key === "ArrowUp") c.y -= step; else if (ev.key === "ArrowDown") c.y += step;
-    else if (ev.key === "+" || ev.key === "=") { zoom = Math.min(18, zoom + 1); draw(); ev.preventDefault(); return; }
-    else if (ev.key === "-") { zoom = Math.max(3, zoom - 1); draw(); ev.preventDefault(); return; }
-    else if (ev.key === "Enter") { setPoint({ lat: lat, lon: lon }); ev.preventDefault(); return; }
-    else return;
-    ev.preventDefault();
-    p = unproject(c.x, c.y, zoom);
-    lat = p.lat; lon = p.lon;
-    draw();
+    if (ev.key === "Enter") { setPoint(map.getCenter()); ev.preventDefault(); }
   });
-  draw();
+  form.addEventListener("tipoff:located", function () {
+    setPoint(L.latLng(parseFloat(latInput.value), parseFloat(lonInput.value)));
+    map.setView(marker.getLatLng(), 16);
+  });
+})();
+
+// Before sending: open reports of the same category nearby (by the point when there is one,
+// else in the chosen sub-district), from /tipoffs/nearby, anonymised. Works without the map.
+(function () {
+  "use strict";
+  var box = document.getElementById("nearby");
+  if (!box || !window.fetch) return;
+  var form = box.closest("form");
+  var list = box.querySelector("[data-nearby-list]");
+  var none = box.querySelector("[data-nearby-none]");
+  var timer = null;
+  var last = "";
+  function field(name) { var f = form.querySelector("[name='" + name + "']"); return f ? f.value : ""; }
+  function render(results) {
+    list.textContent = "";
+    results.forEach(function (r) {
+      var li = document.createElement("li");
+      li.className = "nearby__item";
+      var title = document.createElement("strong");
+      title.textContent = r.category + " · " + r.subdistrict + (r.place ? " · " + r.place : "");
+      li.appendChild(title);
+      li.appendChild(document.createTextNode(" (" + r.month + ", " + r.state + ") "));
+      if (r.url) {
+        var a = document.createElement("a");
+        a.href = r.url;
+        a.textContent = box.getAttribute("data-answered");
+        li.appendChild(a);
+      } else {
+        var span = document.createElement("span");
+        span.className = "badge";
+        span.textContent = box.getAttribute("data-open");
+        li.appendChild(span);
+      }
+      list.appendChild(li);
+    });
+    none.hidden = results.length > 0;
+    box.hidden = false;
+  }
+  function check() {
+    var params = new URLSearchParams();
+    params.set("category", field("category"));
+    params.set("subdistrict", field("subdistrict"));
+    if (field("latitude") && field("longitude")) {
+      params.set("lat", field("latitude"));
+      params.set("lon", field("longitude"));
+    }
+    if (!params.get("category") || (!params.get("subdistrict") && !params.get("lat"))) { box.hidden = true; return; }
+    var query = params.toString();
+    if (query === last) return;
+    last = query;
+    fetch(box.getAttribute("data-url") + "?" + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) { if (data) render(data.results || []); })
+      .catch(function () { /* offline: the form still works */ });
+  }
+  function soon() { clearTimeout(timer); timer = setTimeout(check, 250); }
+  ["category", "subdistrict"].forEach(function (name) {
+    var f = form.querySelector("[name='" + name + "']");
+    if (f) f.addEventListener("change", soon);
+  });
+  form.addEventListener("tipoff:place", soon);
+  form.addEventListener("tipoff:located", soon);
+  check();
 })();

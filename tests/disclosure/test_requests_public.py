@@ -52,7 +52,7 @@ def test_a_resident_files_a_request_and_gets_a_tracking_number(client):
     )
     request = DisclosureRequest.objects.get()
     receipt = client.get(response["Location"])
-    assert request.tracking_number in receipt.content.decode()
+    assert request.display_number in receipt.content.decode()
     assert request.events.get().kind == "received"
     assert "no-cache" in receipt["Cache-Control"] or "no-store" in receipt["Cache-Control"]
 
@@ -118,7 +118,7 @@ def test_the_applicant_checks_the_status_with_the_tracking_number_and_last_4_id_
     )
     body = response.content.decode()
     assert response.status_code == 200
-    assert request.tracking_number in body and "2025-10-29" in body
+    assert request.display_number in body and "2025-10-29" in body
     assert VALID_ID not in body and "张三" not in body  # no personal data echoed
 
 

@@ -69,7 +69,7 @@ def test_a_resident_browses_opens_an_item_and_its_history_then_files_and_tracks_
     form.locator("input[name=consent]").check()
     page.get_by_test_id("submit-request").click()
     tracking = page.get_by_test_id("tracking-number")
-    expect(tracking).to_have_text(re.compile(r"^YSQ\d{4}[A-Z2-9]{8}$"))
+    expect(tracking).to_have_text(re.compile(r"^YSQ\d{4}-[A-Z2-9]{4}-[A-Z2-9]{4}$"))
     number = tracking.inner_text()
     assert_accessible(page)
 

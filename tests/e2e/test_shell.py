@@ -1,4 +1,4 @@
-"""The site shell in a real browser: languages, elderly-friendly mode, small screens, errors."""
+"""The site shell in a real browser: languages, the 无障碍 toolbar, small screens, errors."""
 
 from __future__ import annotations
 
@@ -65,51 +65,104 @@ def test_a_visitor_can_switch_to_english_and_back_to_chinese(page, site_url):
     expect(page.locator(".main-nav").get_by_role("link", name="首页", exact=True)).to_be_visible()
 
 
-def test_elderly_mode_enlarges_text_and_is_remembered_until_turned_off(page):
+def tab_to(page, testid: str, limit: int = 40):
+    """Press Tab until the element with ``testid`` has the focus (fails after ``limit``)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            "(id) => document.activeElement && document.activeElement.dataset.testid === id", testid
+        ):
+            return
+    raise AssertionError(f"{testid} not reached with the keyboard")
+
+
+def test_the_accessibility_toolbar_works_by_keyboard_and_is_remembered(page):
     page.goto("/")
     html = page.locator("html")
-    toggle = page.get_by_test_id("elderly-toggle")
-    expect(toggle).to_have_attribute("aria-pressed", "false")
     standard_size = root_font_size(page)
 
-    toggle.click()
-
-    expect(html).to_have_class(re.compile(r"\belderly\b"))
-    expect(toggle).to_have_attribute("aria-pressed", "true")
-    assert root_font_size(page) > standard_size
+    tab_to(page, "a11y-open")
+    page.keyboard.press("Enter")
+    toolbar = page.get_by_test_id("a11y-toolbar")
+    expect(toolbar).to_be_visible()
+    assert_accessible(page)
+    tab_to(page, "a11y-larger")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("a11y-size")).to_have_text("125%")
+    tab_to(page, "a11y-contrast")
+    page.keyboard.press("Space")
+    expect(page.get_by_test_id("a11y-contrast")).to_have_attribute("aria-pressed", "true")
+    expect(html).to_have_class(re.compile(r"\ba11y-contrast\b"))
+    assert root_font_size(page) == 20 > standard_size
+    page.keyboard.press("Escape")
+    expect(toolbar).to_be_hidden()
+    expect(page.get_by_test_id("a11y-open")).to_be_focused()
 
     page.reload()
-    expect(html).to_have_class(re.compile(r"\belderly\b"))
-
+    expect(html).to_have_class(re.compile(r"\ba11y-contrast\b"))
+    assert root_font_size(page) == 20
     page.goto("/accounts/login/")
-    expect(html).to_have_class(re.compile(r"\belderly\b"))
-    expect(toggle).to_have_attribute("aria-pressed", "true")
-    assert root_font_size(page) > standard_size
+    expect(html).to_have_class(re.compile(r"\ba11y-size-2\b"))
+    page.get_by_test_id("a11y-open").click()
+    expect(page.get_by_test_id("a11y-contrast")).to_have_attribute("aria-pressed", "true")
+    # Remembered by the browser alone: no display-mode cookie for the server to vary on.
+    assert all(c["name"] != "portal_elderly" for c in page.context.cookies())
+    assert_accessible(page)
 
-    toggle.click()
-
-    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
-    expect(html).not_to_have_class(re.compile(r"\belderly\b"))
-    expect(toggle).to_have_attribute("aria-pressed", "false")
+    page.get_by_test_id("a11y-reset").click()
+    expect(html).not_to_have_class(re.compile(r"a11y-"))
     assert root_font_size(page) == standard_size
-    page.goto("/")
-    expect(html).not_to_have_class(re.compile(r"\belderly\b"))
 
 
-def test_the_home_page_in_elderly_mode_is_accessible(page):
+def test_elderly_mode_large_cursor_and_spacing_are_toolbar_toggles(page):
     page.goto("/")
+    page.get_by_test_id("a11y-open").click()
     page.get_by_test_id("elderly-toggle").click()
-    expect(page.locator("html")).to_have_class(re.compile(r"\belderly\b"))
-
+    page.get_by_test_id("a11y-cursor").click()
+    page.get_by_test_id("a11y-spacing").click()
+    html = page.locator("html")
+    expect(html).to_have_class(re.compile(r"\belderly\b"))
+    expect(html).to_have_class(re.compile(r"\ba11y-cursor\b"))
+    expect(html).to_have_class(re.compile(r"\ba11y-spacing\b"))
+    assert root_font_size(page) >= 20
+    cursor = page.evaluate("() => getComputedStyle(document.body).cursor")
+    assert "cursor-large" in cursor
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("elderly", [False, True], ids=["standard", "elderly"])
-def test_the_home_page_does_not_scroll_sideways_on_a_375px_phone(phone_page, elderly):
+def test_read_aloud_speaks_the_main_content_in_chinese_and_stops(page):
+    page.add_init_script(
+        """(() => {
+          window.__spoken = [];
+          const fake = {
+            speaking: false,
+            getVoices: () => [{ lang: "zh-CN", name: "fake zh" }],
+            speak: (u) => { window.__spoken.push({ text: u.text, lang: u.lang }); },
+            cancel: () => { window.__cancelled = true; },
+          };
+          Object.defineProperty(window, "speechSynthesis", { value: fake, configurable: true });
+          window.SpeechSynthesisUtterance = function (text) { this.text = text; };
+        })()"""
+    )
+    page.goto("/")
+    page.get_by_test_id("a11y-open").click()
+    page.get_by_test_id("a11y-read").click()
+    spoken = page.evaluate("() => window.__spoken")
+    assert spoken and all(u["lang"] == "zh-CN" for u in spoken)
+    assert CJK.search("".join(u["text"] for u in spoken))
+    expect(page.get_by_test_id("a11y-stop")).to_be_enabled()
+    page.get_by_test_id("a11y-stop").click()
+    assert page.evaluate("() => window.__cancelled") is True
+
+
+@pytest.mark.parametrize("large", [False, True], ids=["standard", "largest-text"])
+def test_the_home_page_does_not_scroll_sideways_on_a_375px_phone(phone_page, large):
+    if large:
+        phone_page.add_init_script(
+            "localStorage.setItem('portal.a11y', JSON.stringify({size: 5, elderly: true}))"
+        )
     phone_page.goto("/")
-    if elderly:
-        phone_page.get_by_test_id("elderly-toggle").click()
-        expect(phone_page.locator("html")).to_have_class(re.compile(r"\belderly\b"))
 
     assert phone_page.evaluate("() => document.documentElement.clientWidth") == 375
     assert not has_horizontal_scroll(phone_page), phone_page.evaluate(
@@ -117,6 +170,20 @@ def test_the_home_page_does_not_scroll_sideways_on_a_375px_phone(phone_page, eld
             .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth)
             .slice(0, 5).map((el) => el.outerHTML.slice(0, 120))"""
     )
+
+
+def test_on_a_phone_the_header_takes_at_most_a_quarter_of_the_screen(phone_page):
+    phone_page.goto("/")
+    header = phone_page.locator("header.site-header").bounding_box()
+    assert header["height"] <= 740 / 4, header
+    expect(phone_page.locator("nav.main-nav")).to_be_hidden()
+    phone_page.get_by_test_id("menu-toggle").click()
+    nav = phone_page.locator("nav.main-nav")
+    expect(nav).to_be_visible()
+    expect(phone_page.get_by_test_id("menu-toggle")).to_have_attribute("aria-expanded", "true")
+    phone_page.get_by_test_id("search-toggle").click()
+    expect(phone_page.get_by_test_id("site-search-input")).to_be_focused()
+    assert_accessible(phone_page)
 
 
 def test_the_sign_in_page_renders_in_the_site_shell_and_is_accessible(page):

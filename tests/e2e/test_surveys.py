@@ -144,6 +144,6 @@ def test_the_one_page_version_lists_all_errors_accessibly_in_english(page, surve
     tab_to(page, "[data-testid=survey-submit-all]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
-    expect(page.locator("#sv-errors")).to_contain_text("Please check your answers")
+    expect(page.locator("#sv-errors")).to_contain_text("Please correct")
     expect(page.locator("#err-Q1")).to_be_visible()
     assert_accessible(page)

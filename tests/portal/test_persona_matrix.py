@@ -263,7 +263,6 @@ ROUTES: dict[str, Route] = {
     "healthz": Route(ALL, rev("healthz")),
     "readyz": Route(ALL, rev("readyz")),
     "set_language": Route(ALL, rev("set_language")),
-    "toggle_elderly_mode": Route(ALL, rev("toggle_elderly_mode")),
     "wagtail_serve": Route(ALL, lambda w: "/"),
     "wagtailcore_login": Route(ALL, rev("wagtailcore_login")),
     "wagtailcore_authenticate_with_password": Route(
@@ -361,6 +360,13 @@ ROUTES: dict[str, Route] = {
         note="only the signed-in reporter who filed it under their name",
     ),
     "tipoffs:cases": Route(ALL, rev("tipoffs:cases")),
+    "tipoffs:nearby": Route(
+        ALL,
+        lambda w: (
+            reverse("tipoffs:nearby")
+            + f"?category={w.tipoff.category_id}&subdistrict={w.tipoff.subdistrict_id}"
+        ),
+    ),
     "tipoffs:stats": Route(ALL, rev("tipoffs:stats")),
     "tipoffs:photo": Route(TIPOFF_CASE, rev("tipoffs:photo", pk=lambda w: w.photo.pk)),
     # learning

@@ -1,4 +1,4 @@
-"""The shared shell: health, error pages, language and elderly mode, admin access."""
+"""The shared shell: health, error pages, language and the display toolbar, admin access."""
 
 import os
 import subprocess
@@ -84,26 +84,18 @@ def test_language_switch_back_to_chinese_leaves_the_english_prefix(client, site)
     assert response["Location"] == "/column/"
 
 
-def test_elderly_mode_is_remembered_in_a_cookie(client, site):
-    response = client.post(reverse("toggle_elderly_mode"), {"enable": "1", "next": "/column/"})
-    assert response.status_code == 302
-    assert response["Location"] == "/column/"
-    assert response.cookies["portal_elderly"].value == "1"
-    page = client.get("/column/")
-    assert 'class="elderly"' in page.content.decode()
-    client.post(reverse("toggle_elderly_mode"), {"enable": "0", "next": "/"})
-    assert 'class="elderly"' not in client.get("/").content.decode()
-
-
-def test_elderly_toggle_does_not_redirect_off_site(client):
-    response = client.post(
-        reverse("toggle_elderly_mode"), {"enable": "1", "next": "https://evil.example/"}
-    )
-    assert response["Location"] == "/"
-
-
-def test_elderly_toggle_requires_post(client):
-    assert client.get(reverse("toggle_elderly_mode")).status_code == 405
+def test_display_settings_need_no_cookie_and_no_form(client, site):
+    """The 无障碍 toolbar (text size, 适老模式, contrast, cursor, spacing) lives in the browser:
+    an anonymous page sets no display cookie, carries no server form for it, and the old
+    cookie changes nothing."""
+    response = client.get("/column/")
+    html = response.content.decode()
+    assert 'data-testid="a11y-toolbar"' in html
+    assert "js/a11y-init.js" in html and "js/a11y.js" in html
+    assert "portal_elderly" not in response.cookies
+    assert "shell/elderly" not in html
+    client.cookies["portal_elderly"] = "1"
+    assert 'class="elderly"' not in client.get("/column/").content.decode()
 
 
 def test_anonymous_user_cannot_open_the_admin(client):
@@ -128,7 +120,7 @@ def test_csrf_failure_page_is_in_the_site_look(client, site):
     from django.test import Client
 
     strict = Client(enforce_csrf_checks=True)
-    response = strict.post(reverse("toggle_elderly_mode"), {"enable": "1"})
+    response = strict.post(reverse("set_language"), {"language": "en"})
     assert response.status_code == 403
     assert "表单已过期" in response.content.decode()
 

@@ -1,0 +1,22 @@
+// Copies the pinned front-end libraries from node_modules/ into static/vendor/ (committed).
+// Run `npm ci && npm run vendor` after changing a version in package.json; the site itself
+// never runs npm and loads nothing from a CDN.
+import { cpSync, mkdirSync, rmSync } from "node:fs";
+
+const LIBRARIES = {
+  leaflet: {
+    from: "node_modules/leaflet",
+    files: ["dist/leaflet.js", "dist/leaflet.css", "dist/images", "LICENSE"],
+  },
+};
+
+for (const [name, { from, files }] of Object.entries(LIBRARIES)) {
+  const target = `static/vendor/${name}`;
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  for (const file of files) {
+    const base = file.replace(/^dist\//, "");
+    cpSync(`${from}/${file}`, `${target}/${base}`, { recursive: true });
+  }
+  console.log(`${name} -> ${target}`);
+}
