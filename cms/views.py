@@ -10,6 +10,7 @@ from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET
 
 from cms.search import MAX_QUERY_LENGTH, search_site
+from portal.pagecache import anonymous_page
 
 
 @require_GET
@@ -32,6 +33,7 @@ def search(request):
 
 
 @require_GET
+@anonymous_page(params=())
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("cms:sitemap"))
     lines = ["User-agent: *"]
@@ -47,6 +49,4 @@ def robots_txt(request):
     else:
         lines.append("Disallow: /")
     lines += ["", f"Sitemap: {sitemap_url}", ""]
-    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=3600)
-    return response
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")

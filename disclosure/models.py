@@ -30,6 +30,7 @@ from wagtail.search import index
 from disclosure.deadlines import plan_entry_due_on
 from disclosure.index_numbers import IndexNumberPatternError, format_index_number
 from portal.audit import AppendOnlyModel
+from portal.pagecache import AnonymousCachedPageMixin
 from portal.pages import page_context
 from portal.search import ChineseSearchableMixin, html_to_text
 
@@ -166,8 +167,10 @@ def allocate_index_number(*, department, year: int) -> str:
     return format_index_number(pattern, org=org, year=year, serial=serial)
 
 
-class DisclosureIndexPage(Page):
+class DisclosureIndexPage(AnonymousCachedPageMixin, Page):
     """生态环境信息公开: the catalogue landing page with filters."""
+
+    cache_params = frozenset({"category", "year", "department", "page"})
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -185,7 +188,7 @@ class DisclosureIndexPage(Page):
         return context
 
 
-class DisclosureItemPage(ChineseSearchableMixin, Page):
+class DisclosureItemPage(AnonymousCachedPageMixin, ChineseSearchableMixin, Page):
     """One disclosed document with the metadata table Chinese government sites show."""
 
     class DocType(models.TextChoices):

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from disclosure import report, selectors, versions, workflow
@@ -27,10 +27,9 @@ from disclosure.models import (
 )
 from portal import ratelimit
 from portal.models import Department
+from portal.pagecache import anonymous_page
 
 LAST_REQUEST_SESSION_KEY = "disclosure_last_request"
-
-public_cache = cache_control(public=True, max_age=300)
 
 
 def index_page_context(page, request) -> dict:
@@ -52,7 +51,7 @@ def _int(value) -> int | None:
     return number if 0 < number <= selectors.MAX_ID else None
 
 
-@public_cache
+@anonymous_page(params=())
 def indicator_dashboard(request):
     context = selectors.indicator_dashboard()
     context["section"] = _section()
@@ -60,7 +59,7 @@ def indicator_dashboard(request):
     return render(request, "disclosure/indicator_dashboard.html", context)
 
 
-@public_cache
+@anonymous_page(params=())
 def indicator_detail(request, number: int):
     indicator = get_object_or_404(
         Indicator.objects.prefetch_related("departments"), number=number, part=0
@@ -89,7 +88,7 @@ def indicator_detail(request, number: int):
     )
 
 
-@public_cache
+@anonymous_page(params=("system", "status", "department"))
 def project_list(request):
     system_id = _int(request.GET.get("system"))
     status = (
@@ -123,7 +122,7 @@ def project_list(request):
     )
 
 
-@public_cache
+@anonymous_page(params=())
 def project_detail(request, number: int):
     project = get_object_or_404(KeyProject.objects.select_related("system"), number=number)
     progress = list(
@@ -138,7 +137,7 @@ def project_detail(request, number: int):
     )
 
 
-@public_cache
+@anonymous_page(params=("year", "as_of"))
 def rate_dashboard(request):
     years = selectors.plan_years()
     today = timezone.localdate()
@@ -167,7 +166,7 @@ def rate_dashboard(request):
     )
 
 
-@public_cache
+@anonymous_page(params=())
 def item_versions(request, pk: int):
     item = selectors.live_item_or_404(pk)
     version_list = selectors.item_versions(item=item)
@@ -178,7 +177,7 @@ def item_versions(request, pk: int):
     )
 
 
-@public_cache
+@anonymous_page(params=("a", "b"))
 def item_diff(request, pk: int):
     item = selectors.live_item_or_404(pk)
     all_versions = {v.number: v for v in DisclosureItemVersion.objects.filter(item=item)}
@@ -318,7 +317,7 @@ def request_status(request):
     )
 
 
-@public_cache
+@anonymous_page(params=())
 def annual_report(request, year: int):
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404

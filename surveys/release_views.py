@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from portal.pagecache import anonymous_page
 from portal.storage import private_file_response
 from surveys import selectors, services
 from surveys.analysis import (
@@ -313,6 +314,7 @@ def public_estimate(kind: str, code: str, estimate: dict, definitions: dict, rel
     }
 
 
+@anonymous_page(params=())
 def survey_results(request, slug: str):
     """The latest release's headline rates (never live numbers)."""
     survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
@@ -337,10 +339,10 @@ def survey_results(request, slug: str):
             "any_flag": any(h["flagged"] for h in headline),
         },
     )
-    response["Cache-Control"] = "public, max-age=300"
     return response
 
 
+@anonymous_page(params=())
 def survey_results_methodology(request, slug: str, version: int):
     """The methodology text frozen with a release."""
     survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
@@ -350,5 +352,4 @@ def survey_results_methodology(request, slug: str, version: int):
         "surveys/survey_results_methodology.html",
         {"survey": survey, "release": release},
     )
-    response["Cache-Control"] = "public, max-age=300"
     return response

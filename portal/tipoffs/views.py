@@ -20,11 +20,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from portal.models import Subdistrict
+from portal.pagecache import anonymous_page
 from portal.storage import private_file_response
 from portal.tipoffs import ratelimit, selectors, stats, workflow
 from portal.tipoffs.forms import (
@@ -370,7 +371,7 @@ def track_case(request, pk: int):
     return render(request, "tipoffs/track_case.html", _track_context(request, tipoff))
 
 
-@cache_control(public=True, max_age=300)
+@anonymous_page(params=("category", "subdistrict", "page"))
 def cases(request):
     qs = selectors.public_cases()
     category = request.GET.get("category")
@@ -405,7 +406,7 @@ def _approved_photos():
     )
 
 
-@cache_control(public=True, max_age=600)
+@anonymous_page(params=())
 def stats_view(request):
     return render(request, "tipoffs/stats.html", {"stats": stats.public_stats()})
 

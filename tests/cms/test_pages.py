@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
-from cms.cache import invalidate_public_pages
 from cms.models import ColumnArticlePage, ColumnCategory, ColumnIndexPage, HomePage, StandardPage
+from portal.pagecache import invalidate_public_pages
 from tests.cms.conftest import make_article
 
 pytestmark = pytest.mark.django_db
