@@ -102,7 +102,9 @@ class HomePage(CachedPageMixin, ChineseSearchableMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        children = list(self.get_children().live().in_menu().specific())
+        # Specific instances without one query per page type: only base fields are loaded, and
+        # the few specific ones a card shows (a section's intro) load on access.
+        children = list(self.get_children().live().in_menu().specific(defer=True))
         context["sections"] = children
         column = next((c for c in children if isinstance(c, ColumnIndexPage)), None)
         context["column"] = column
@@ -110,9 +112,9 @@ class HomePage(CachedPageMixin, ChineseSearchableMixin, Page):
         lead = None
         if column is not None:
             articles = column.articles()
-            lead = self.lead_article if self.lead_article_id else None
-            if lead is not None and not lead.live:
-                lead = None
+            lead = (
+                articles.filter(pk=self.lead_article_id).first() if self.lead_article_id else None
+            )
             if lead is None:
                 lead = articles.filter(featured=True).first() or articles.first()
             latest = list(articles.exclude(pk=lead.pk)[:6]) if lead else []
@@ -174,6 +176,7 @@ class ColumnIndexPage(EnglishTitleMixin, CachedPageMixin, ChineseSearchableMixin
             .descendant_of(self)
             .select_related("category")
             .order_by("-date", "-first_published_at", "-pk")
+            .defer_streamfields()  # lists, cards and feeds show the summary, never the body
         )
 
     def get_context(self, request, *args, **kwargs):

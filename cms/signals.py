@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.db.models.signals import post_delete, post_save
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from cms.cache import invalidate_public_pages
 from cms.models import ColumnCategory, ColumnIndexPage
 from cms.workflow import assign_column_workflow
 from portal.models import PortalSettings
+from portal.pagecache import invalidate_public_pages
 
 
 def _on_page_saved(sender, instance, created, **kwargs):
@@ -30,7 +30,8 @@ def connect() -> None:
     post_delete.connect(invalidate_public_pages, sender=Page, dispatch_uid="cms-invalidate-deleted")
     post_save.connect(_on_settings_saved, sender=PortalSettings, dispatch_uid="cms-invalidate-ps")
     post_delete.connect(invalidate_public_pages, sender=PortalSettings, dispatch_uid="cms-del-ps")
-    for model in (ColumnCategory, Site):
+    # A view restriction added to a page must take its public copies out of every cache.
+    for model in (ColumnCategory, Site, PageViewRestriction):
         post_save.connect(
             invalidate_public_pages, sender=model, dispatch_uid=f"cms-invalidate-{model.__name__}"
         )

@@ -19,6 +19,7 @@ from cms.search import MAX_QUERY_LENGTH, search_site
 from cms.services import error_report_submit
 from portal import ratelimit
 from portal.integration import site_map_groups
+from portal.pagecache import anonymous_page
 
 
 @require_GET
@@ -41,6 +42,7 @@ def search(request):
 
 
 @require_GET
+@anonymous_page(params=())
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri(reverse("cms:sitemap"))
     lines = ["User-agent: *"]
@@ -58,9 +60,7 @@ def robots_txt(request):
     else:
         lines.append("Disallow: /")
     lines += ["", f"Sitemap: {sitemap_url}", ""]
-    response = HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-    patch_cache_control(response, public=True, max_age=3600)
-    return response
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 def _site_map_tree(root, *, depth: int = 3):

@@ -33,6 +33,7 @@ from disclosure.validators import validate_attachment_file
 from portal import codes
 from portal.audit import AppendOnlyModel
 from portal.localize import EnglishTitleMixin, english_name_field
+from portal.pagecache import AnonymousCachedPageMixin
 from portal.pages import page_context
 from portal.search import ChineseSearchableMixin, html_to_text
 
@@ -171,8 +172,10 @@ def allocate_index_number(*, department, year: int) -> str:
     return format_index_number(pattern, org=org, year=year, serial=serial)
 
 
-class DisclosureIndexPage(EnglishTitleMixin, Page):
+class DisclosureIndexPage(AnonymousCachedPageMixin, EnglishTitleMixin, Page):
     """生态环境信息公开: the catalogue landing page with filters."""
+
+    cache_params = frozenset({"category", "year", "department", "page"})
 
     intro = models.TextField(_("introduction"), blank=True)
 
@@ -195,7 +198,7 @@ class DisclosureIndexPage(EnglishTitleMixin, Page):
         return list(self.get_children().live().public().not_type(DisclosureItemPage).specific())
 
 
-class DisclosureItemPage(ChineseSearchableMixin, Page):
+class DisclosureItemPage(AnonymousCachedPageMixin, ChineseSearchableMixin, Page):
     """One disclosed document with the metadata table Chinese government sites show."""
 
     class DocType(models.TextChoices):

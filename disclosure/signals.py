@@ -10,6 +10,28 @@ from wagtail.signals import page_published, page_unpublished
 from disclosure.models import DisclosureIndexPage, DisclosureItemPage, KeyProject, ProjectProgress
 from disclosure.selectors import facets_cache_key
 from disclosure.services import item_record_version, project_refresh_latest
+from portal.pagecache import invalidate_public_pages
+
+#: Data shown on the public disclosure pages (catalogue, dashboards, projects, annual report):
+#: any change re-renders the cached pages (portal/pagecache.py).
+PUBLIC_DATA_MODELS = (
+    "disclosure.DisclosureCategory",
+    "disclosure.DisclosureItemAttachment",
+    "disclosure.DisclosureItemVersion",
+    "disclosure.DisclosurePlan",
+    "disclosure.DisclosurePlanEntry",
+    "disclosure.Indicator",
+    "disclosure.IndicatorReading",
+    "disclosure.ProjectSystem",
+    "disclosure.KeyProject",
+    "disclosure.ProjectProgress",
+    "disclosure.ProjectProgressPhoto",
+    "disclosure.AnnualReportInputs",
+    "disclosure.DisclosureSettings",
+)
+for _model in PUBLIC_DATA_MODELS:
+    post_save.connect(invalidate_public_pages, sender=_model, dispatch_uid=f"pc-save-{_model}")
+    post_delete.connect(invalidate_public_pages, sender=_model, dispatch_uid=f"pc-del-{_model}")
 
 
 @receiver(page_published, sender=DisclosureItemPage)

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from disclosure import rates, report, selectors, services, versions, workflow
@@ -30,10 +30,9 @@ from disclosure.models import (
 from disclosure.values import parse_number
 from portal import ratelimit
 from portal.models import Department
+from portal.pagecache import anonymous_page
 
 LAST_REQUEST_SESSION_KEY = "disclosure_last_request"
-
-public_cache = cache_control(public=True, max_age=300)
 
 
 def index_page_context(page, request) -> dict:
@@ -55,7 +54,7 @@ def _int(value) -> int | None:
     return number if 0 < number <= selectors.MAX_ID else None
 
 
-@public_cache
+@anonymous_page(params=())
 def indicator_dashboard(request):
     context = selectors.indicator_dashboard()
     context["section"] = _section()
@@ -63,7 +62,7 @@ def indicator_dashboard(request):
     return render(request, "disclosure/indicator_dashboard.html", context)
 
 
-@public_cache
+@anonymous_page(params=())
 def indicator_detail(request, number: int):
     indicator = get_object_or_404(
         Indicator.objects.prefetch_related("departments"), number=number, part=0
@@ -101,7 +100,7 @@ def indicator_detail(request, number: int):
     )
 
 
-@public_cache
+@anonymous_page(params=("system", "status", "department"))
 def project_list(request):
     system_id = _int(request.GET.get("system"))
     status = (
@@ -135,7 +134,7 @@ def project_list(request):
     )
 
 
-@public_cache
+@anonymous_page(params=())
 def project_detail(request, number: int):
     project = get_object_or_404(KeyProject.objects.select_related("system"), number=number)
     progress = list(
@@ -150,7 +149,7 @@ def project_detail(request, number: int):
     )
 
 
-@public_cache
+@anonymous_page(params=("year", "as_of"))
 def rate_dashboard(request):
     years = selectors.plan_years()
     today = timezone.localdate()
@@ -200,7 +199,7 @@ def _rate_verdict(result):
     )
 
 
-@public_cache
+@anonymous_page(params=())
 def item_versions(request, pk: int):
     item = selectors.live_item_or_404(pk)
     version_list = selectors.item_versions(item=item)
@@ -211,7 +210,7 @@ def item_versions(request, pk: int):
     )
 
 
-@public_cache
+@anonymous_page(params=("a", "b"))
 def item_diff(request, pk: int):
     item = selectors.live_item_or_404(pk)
     all_versions = {v.number: v for v in DisclosureItemVersion.objects.filter(item=item)}
@@ -353,7 +352,6 @@ def request_status(request):
     )
 
 
-@public_cache
 @never_cache
 @login_required
 def request_mine(request, pk: int):
@@ -369,6 +367,7 @@ def request_mine(request, pk: int):
     )
 
 
+@anonymous_page(params=())
 def annual_report(request, year: int):
     if not 2000 <= year <= timezone.localdate().year:
         raise Http404

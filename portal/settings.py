@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "portal.middleware.PortalCSPMiddleware",  # Content-Security-Policy, see its block below
     "portal.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "portal.pagecache.AnonymousPageCacheMiddleware",  # anonymous page cache, before routing
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -481,6 +482,30 @@ PORTAL_READY_MAX_QUEUE_AGE = env_int("PORTAL_READY_MAX_QUEUE_AGE", 300, minimum=
 # --- Site content (cms) ---------------------------------------------------------------------
 CMS_PAGE_CACHE_SECONDS = env_int("CMS_PAGE_CACHE_SECONDS", 300, minimum=0)  # shared page cache
 CMS_BROWSER_MAX_AGE = env_int("CMS_BROWSER_MAX_AGE", 60, minimum=0)  # Cache-Control max-age
+# Anonymous pages (portal/pagecache.py): how long a browser or shared cache may serve a stale copy
+# while it refetches, the nginx microcache lifetime (X-Accel-Expires; 0 = the edge does not
+# cache), and the share/tracking parameters ignored for caching and canonical links ("utm_*"
+# is a prefix).
+PORTAL_STALE_WHILE_REVALIDATE = env_int("PORTAL_STALE_WHILE_REVALIDATE", 30, minimum=0)
+PORTAL_EDGE_CACHE_SECONDS = env_int("PORTAL_EDGE_CACHE_SECONDS", 2, minimum=0, maximum=60)
+PORTAL_CACHE_IGNORED_PARAMS = frozenset(
+    env_list(
+        "PORTAL_CACHE_IGNORED_PARAMS",
+        [
+            "from",
+            "isappinstalled",
+            "scene",
+            "clicktime",
+            "enterid",
+            "spm",
+            "share_token",
+            "share_source",
+            "utm_*",
+            "fbclid",
+            "gclid",
+        ],
+    )
+)
 
 # --- Tip-offs (portal.tipoffs) --------------------------------------------------------------
 # Statutory periods (portal/tipoffs/deadlines.py; 《信访工作条例》).

@@ -14,3 +14,12 @@ class SurveysConfig(AppConfig):
         from surveys import policies
 
         register_policies(policies.POLICIES)
+
+        from django.db.models.signals import post_save
+
+        from portal.pagecache import invalidate_public_pages
+
+        # A new release changes the public results and indicators 34/35 on cached pages.
+        post_save.connect(
+            invalidate_public_pages, sender="surveys.SurveyRelease", dispatch_uid="pc-release"
+        )

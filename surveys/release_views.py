@@ -26,6 +26,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 
 from portal.integration import indicator_verdict
+from portal.pagecache import anonymous_page
 from portal.storage import private_file_response
 from surveys import selectors, services
 from surveys.analysis import (
@@ -588,6 +589,7 @@ def public_results(release) -> dict:
     }
 
 
+@anonymous_page(params=())
 def survey_results(request, slug: str):
     """The latest frozen release's rates, breakdowns and method (never live numbers)."""
     survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
@@ -673,10 +675,10 @@ def survey_results_csv(request, slug: str, version: int):
     response["Content-Disposition"] = (
         f'attachment; filename="{survey.slug}-{release.label}-results.csv"'
     )
-    response["Cache-Control"] = "public, max-age=300"
     return response
 
 
+@anonymous_page(params=())
 def survey_results_methodology(request, slug: str, version: int):
     """The methodology text frozen with a release."""
     survey = get_object_or_404(Survey.objects.exclude(status=Survey.Status.DRAFT), slug=slug)
@@ -686,5 +688,4 @@ def survey_results_methodology(request, slug: str, version: int):
         "surveys/survey_results_methodology.html",
         {"survey": survey, "release": release},
     )
-    response["Cache-Control"] = "public, max-age=300"
     return response

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django import template
 from django.urls import translate_url
 from django.utils.html import format_html
@@ -7,6 +9,7 @@ from wagtail.models import Site
 from portal import dates
 from portal.localize import english_wanted
 from portal.localize import localized_name as _localized_name
+from portal.pagecache import content_params
 
 register = template.Library()
 
@@ -35,9 +38,13 @@ def site_root(context):
 
 @register.simple_tag(takes_context=True)
 def url_in_language(context, language_code: str) -> str:
-    """This page's address in another interface language (/ ↔ /en/)."""
+    """This page's address in another interface language (/ ↔ /en/), without share parameters.
+
+    Plain links (not a POST form) keep pages free of per-visitor tokens, so they can be cached.
+    """
     request = context["request"]
-    return translate_url(request.get_full_path(), language_code)
+    query = urlencode(content_params(request.GET))
+    return translate_url(request.path + (f"?{query}" if query else ""), language_code)
 
 
 @register.filter

@@ -22,11 +22,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
 from portal.models import Subdistrict
+from portal.pagecache import anonymous_page
 from portal.storage import private_file_response
 from portal.tipoffs import ratelimit, selectors, stats, workflow
 from portal.tipoffs.filters import PublicCaseFilterSet
@@ -470,7 +471,8 @@ def track_case(request, pk: int):
     return render(request, "tipoffs/track_case.html", _track_context(request, tipoff))
 
 
-@cache_control(public=True, max_age=300)
+# Free-text searches (q) are answered but never stored: only the fixed filters are cached.
+@anonymous_page(params=("category", "subdistrict", "state", "date_from", "date_to", "page"))
 def cases(request):
     """Answered cases published for the public, searchable and filtered (PublicCaseFilterSet);
     a filter with a bad value is shown with its error and left out."""
@@ -495,7 +497,7 @@ def _approved_photos():
     )
 
 
-@cache_control(public=True, max_age=600)
+@anonymous_page(params=())
 def stats_view(request):
     return render(request, "tipoffs/stats.html", {"stats": stats.public_stats()})
 

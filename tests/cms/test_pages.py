@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page
 
-from cms.cache import invalidate_public_pages
 from cms.models import ColumnArticlePage, ColumnCategory, ColumnIndexPage, HomePage, StandardPage
+from portal.pagecache import invalidate_public_pages
 from tests.cms.conftest import make_article
 
 pytestmark = pytest.mark.django_db
@@ -233,3 +233,17 @@ def test_the_demo_column_has_20_articles_over_every_category_and_2021_to_2025():
         "contact",
         "how-to-report-pollution",
     }
+
+
+# Full renders (cache bypassed) of the public pages on the site tree of `ensure_site_tree`,
+# with ten articles: the numbers are pinned so that a change that adds queries is a decision.
+# Most of them are Wagtail's routing (one query per path segment, aliases, view restrictions);
+# an anonymous cache hit skips all of them (tests/cms/test_cache.py: no SQL at all).
+PINNED_FULL_RENDER_QUERIES = {"home": 11, "column": 14, "article": 16}
+
+
+def test_full_renders_run_a_pinned_number_of_queries(home, column, client):
+    articles = [make_article(column, title=f"文章{i}") for i in range(10)]
+    urls = {"home": "/", "column": column.url, "article": articles[3].url}
+    counts = {name: _queries_for(client, url) for name, url in urls.items()}
+    assert counts == PINNED_FULL_RENDER_QUERIES

@@ -782,6 +782,8 @@ class Topology:
             ("/srv/portal/var/static/", f"{var / 'static'}/"),
             ("/srv/portal/var/media/", f"{var / 'media'}/"),
             ("/etc/nginx/snippets/portal-proxy.conf", str(ROOT / "deploy/nginx/portal-proxy.conf")),
+            ("/etc/nginx/snippets/portal-cache.conf", str(ROOT / "deploy/nginx/portal-cache.conf")),
+            ("/var/cache/nginx/portal", str(nginx_dir / "cache")),
         ]
         for old, new in replacements:
             if old not in site:
@@ -811,6 +813,7 @@ http {{
     def start_nginx(self) -> None:
         nginx_dir = self.dir / "nginx"
         (nginx_dir / "tmp").mkdir(parents=True, exist_ok=True)
+        (nginx_dir / "cache").mkdir(parents=True, exist_ok=True)
         subprocess.run(
             [
                 shutil.which("openssl") or "/usr/bin/openssl",

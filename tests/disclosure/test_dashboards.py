@@ -16,6 +16,7 @@ from disclosure.services import (
     latest_indicator_value,
     project_progress_record,
 )
+from portal.pagecache import invalidate_public_pages
 
 pytestmark = pytest.mark.django_db
 
@@ -53,6 +54,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, django_assert_n
     from django.test.utils import CaptureQueriesContext
 
     client.get(reverse("disclosure:indicators"))  # warm the site and session lookups
+    invalidate_public_pages()  # full renders: the page cache has its own tests
     with CaptureQueriesContext(connection) as before:
         client.get(reverse("disclosure:indicators"))
     for indicator in Indicator.objects.all()[:20]:
@@ -65,6 +67,7 @@ def test_the_dashboard_runs_a_constant_number_of_queries(client, django_assert_n
                 status="已达标",
                 source_note="测试",
             )
+    invalidate_public_pages()
     with django_assert_num_queries(len(before.captured_queries)):
         client.get(reverse("disclosure:indicators"))
 
@@ -169,12 +172,14 @@ def test_the_project_list_runs_a_constant_number_of_queries(client, django_asser
     from django.test.utils import CaptureQueriesContext
 
     client.get(reverse("disclosure:projects"))  # warm the site and session lookups
+    invalidate_public_pages()  # full renders: the page cache has its own tests
     with CaptureQueriesContext(connection) as before:
         client.get(reverse("disclosure:projects"))
     for project in KeyProject.objects.all()[:30]:
         project_progress_record(
             project=project, date=dt.date(2023, 1, 1), percent_complete=50, status="in_progress"
         )
+    invalidate_public_pages()
     with django_assert_num_queries(len(before.captured_queries)):
         client.get(reverse("disclosure:projects"))
 
@@ -186,3 +191,23 @@ def test_out_of_range_project_filters_are_ignored_rather_than_crashing(client):
     )
     assert response.status_code == 200
     assert len(response.context["projects"]) == 48
+
+
+def test_a_new_reading_takes_the_cached_dashboard_and_indicator_page_out_of_the_cache(client):
+    indicator = Indicator.objects.get(number=1, part=0)
+    urls = [reverse("disclosure:indicators"), reverse("disclosure:indicator_detail", args=[1])]
+    for url in urls:
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit"
+    indicator_reading_record(
+        indicator=indicator,
+        period="2031",
+        period_end=dt.date(2031, 12, 31),
+        value=Decimal("77.7"),
+        status="已达标",
+        source_note="缓存测试",
+    )
+    for url in urls:
+        response = client.get(url)
+        assert response["X-Page-Cache"] == "miss"
+        assert "77.7" in response.content.decode()
