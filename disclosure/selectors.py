@@ -268,9 +268,15 @@ def _chart(
     }
 
 
-def indicator_dashboard() -> dict:
-    """All indicators with their current status, grouped by field (four queries)."""
-    indicators = list(Indicator.objects.prefetch_related("readings").order_by("number", "part"))
+def indicator_row(number: int) -> IndicatorRow | None:
+    """One indicator's dashboard row (its parts, current value, verdict and chart), built from
+    that indicator's own rows only: the indicator page does not build the whole dashboard."""
+    rows = _indicator_rows(Indicator.objects.filter(number=number))
+    return rows.get(number)
+
+
+def _indicator_rows(queryset) -> dict[int, IndicatorRow]:
+    indicators = list(queryset.prefetch_related("readings").order_by("number", "part"))
     rows: dict[int, IndicatorRow] = OrderedDict()
     for indicator in indicators:
         readings = sorted(indicator.readings.all(), key=lambda r: (r.period_end, r.pk))
@@ -310,6 +316,12 @@ def indicator_dashboard() -> dict:
                 if current.verdict.national == "not_met"
                 else "below_plan"
             )
+    return rows
+
+
+def indicator_dashboard() -> dict:
+    """All indicators with their current status, grouped by field (four queries)."""
+    rows = _indicator_rows(Indicator.objects.all())
     counts = dict.fromkeys(Indicator.Status.values, 0)
     groups: dict[str, dict] = OrderedDict(
         (value, {"label": label, "rows": [], "counts": dict.fromkeys(Indicator.Status.values, 0)})

@@ -72,15 +72,7 @@ def indicator_detail(request, number: int):
         (reading, services.verdict_for(indicator, reading.value, reading.status))
         for reading in indicator.readings.order_by("-period_end")
     ]
-    dashboard_row = next(
-        (
-            row
-            for group in selectors.indicator_dashboard()["groups"]
-            for row in group["rows"]
-            if row.indicator.pk == indicator.pk
-        ),
-        None,
-    )
+    dashboard_row = selectors.indicator_row(indicator.number)
     return render(
         request,
         "disclosure/indicator_detail.html",

@@ -211,3 +211,28 @@ def test_a_new_reading_takes_the_cached_dashboard_and_indicator_page_out_of_the_
         response = client.get(url)
         assert response["X-Page-Cache"] == "miss"
         assert "77.7" in response.content.decode()
+
+
+def test_an_indicator_page_builds_only_its_own_row():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from disclosure import selectors
+
+    dashboard = {
+        row.indicator.number: row
+        for group in selectors.indicator_dashboard()["groups"]
+        for row in group["rows"]
+    }
+    for number in (1, 5, 34):
+        with CaptureQueriesContext(connection) as own:
+            row = selectors.indicator_row(number)
+        assert (row.current_text, row.verdict.text, row.at_risk) == (
+            dashboard[number].current_text,
+            dashboard[number].verdict.text,
+            dashboard[number].at_risk,
+        )
+        # Its own indicator (and parts) and their readings, not all 35 of them.
+        assert all(
+            "IN (" not in q["sql"] or q["sql"].count("%s") < 10 for q in own.captured_queries
+        )
