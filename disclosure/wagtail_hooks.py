@@ -59,7 +59,7 @@ def my_requests_section(request):
         title=_("My requests for disclosure"),
         items=[
             MeItem(
-                label=req.tracking_number,
+                label=req.display_number,
                 url=reverse("disclosure:request_mine", args=[req.pk]),
                 status=req.get_status_display(),
                 meta=[

@@ -38,9 +38,18 @@ NOT_NAVIGATED = {
     "open311:requests": "Open311 API",
     "open311:request": "Open311 API",
     "open311:token": "Open311 API",
+    "open311:discovery": "Open311 discovery document",
+    "open311:openapi": "OpenAPI description of the Open311 API",
+    "open311:not_found": "Open311 API error for unknown paths",
+    "enterprises_api:monitoring": "monitoring API for enterprises (token)",
+    "tipoffs:nearby": "JSON asked by the report form while filling it in",
+    "privacy:notice": "the full text behind each form's notice (linked from the form)",
+    "privacy:account_deleted": "after deleting one's account",
+    "enterprises:report": "from an enterprise's page (its reports by year)",
+    "enterprises:report_version": "from a report's version history",
+    "enterprises:monitoring": "from an enterprise's page",
     # Actions (POST forms on every page).
     "set_language": "POST action of the language switch",
-    "toggle_elderly_mode": "POST action of the elderly-friendly switch",
     "account_logout": "POST action",
     # The page tree is checked page by page below.
     "wagtail_serve": "every live public page is checked itself",
@@ -95,6 +104,7 @@ def demo(django_db_setup, django_db_blocker):
 def _with_objects() -> dict[str, list[dict]]:
     """URL arguments from the demo data for the public routes that take some."""
     from disclosure.models import AnnualReportInputs, DisclosureItemVersion, Indicator, KeyProject
+    from enterprises.models import Enterprise
     from surveys.models import SurveyRelease
 
     item_ids = sorted(set(DisclosureItemVersion.objects.values_list("item_id", flat=True)))
@@ -115,6 +125,11 @@ def _with_objects() -> dict[str, list[dict]]:
         "surveys:results": [{"slug": r.survey.slug} for r in releases],
         "surveys:results_methodology": [
             {"slug": r.survey.slug, "version": r.version} for r in releases
+        ],
+        "surveys:results_csv": [{"slug": r.survey.slug, "version": r.version} for r in releases],
+        "enterprises:detail": [
+            {"code": code}
+            for code in Enterprise.objects.order_by("pk").values_list("credit_code", flat=True)[:3]
         ],
     }
 

@@ -102,7 +102,7 @@ def test_my_page_lists_my_reports_requests_surveys_and_redemptions(client, alice
     assert mine["tipoff"].display_code in page
     assert mine["tipoff"].get_state_display() in page
     assert reverse("tipoffs:track_mine", args=[mine["tipoff"].pk]) in page
-    assert mine["request"].tracking_number in page
+    assert mine["request"].display_number in page
     assert reverse("disclosure:request_mine", args=[mine["request"].pk]) in page
     assert "生态文明满意度调查" in page and "2025-10-03" in page
     assert learning_services.format_code(mine["redemption"].code) in page
@@ -118,7 +118,7 @@ def test_a_second_persons_things_never_show(client, alice, bob, things):
     page = client.get(reverse("me")).content.decode()
     theirs = things["bob"]
     assert theirs["tipoff"].display_code not in page
-    assert theirs["request"].tracking_number not in page
+    assert theirs["request"].display_number not in page
     assert learning_services.format_code(theirs["redemption"].code) not in page
     client.force_login(bob)
     page = client.get(reverse("me")).content.decode()
@@ -142,7 +142,7 @@ def test_my_report_opens_its_tracking_page_and_my_request_its_status(client, ali
     assert client.get(response["Location"]).status_code == 200
     page = client.get(reverse("disclosure:request_mine", args=[mine["request"].pk]))
     assert page.status_code == 200
-    assert mine["request"].tracking_number in page.content.decode()
+    assert mine["request"].display_number in page.content.decode()  # the one code format
 
 
 def test_the_survey_card_shows_the_date_only_never_the_answers(client, alice, things):

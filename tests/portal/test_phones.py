@@ -9,6 +9,7 @@ from django.apps import apps as global_apps
 from django.core.exceptions import ValidationError
 from django.template import Context, Template
 from django.urls import reverse
+from django.utils import translation
 
 from portal.phones import format_phone, normalize_phone
 from tests.factories import PASSWORD, UserFactory
@@ -32,7 +33,7 @@ def test_invalid_numbers_and_landlines_where_a_mobile_is_needed_are_refused():
         with pytest.raises(ValidationError):
             normalize_phone(bad)
     assert normalize_phone("0812-3334444") == "+868123334444"  # a landline contact number
-    with pytest.raises(ValidationError, match="mobile"):
+    with translation.override("en"), pytest.raises(ValidationError, match="mobile"):
         normalize_phone("0812-3334444", mobile=True)
 
 

@@ -173,7 +173,7 @@ def test_a_dry_run_counts_what_the_periods_say_and_changes_nothing(timeline):
         for label, n in counts.items():
             assert results[key][label] == n, key
     assert RetentionPurgeRun.objects.count() == runs_before
-    assert ReporterIdentity.objects.get(tipoff=timeline["old"]).phone == "13700001111"
+    assert ReporterIdentity.objects.get(tipoff=timeline["old"]).phone == "+8613700001111"
     assert TipoffPhoto.objects.exclude(original="").count() == 3
 
 
@@ -185,8 +185,8 @@ def test_the_purge_removes_exactly_what_the_periods_say(timeline):
 
     identity = {t: ReporterIdentity.objects.get(tipoff=timeline[t]) for t in ("old", "middle")}
     assert (identity["old"].name, identity["old"].phone) == ("", "")
-    assert identity["middle"].phone == "13700001111"
-    assert ReporterIdentity.objects.get(tipoff=timeline["open"]).phone == "13700002222"
+    assert identity["middle"].phone == "+8613700001111"
+    assert ReporterIdentity.objects.get(tipoff=timeline["open"]).phone == "+8613700002222"
 
     photos = dict(TipoffPhoto.objects.values_list("tipoff_id", "original"))
     assert photos[timeline["old"].pk] == "" and photos[timeline["middle"].pk] == ""

@@ -51,7 +51,8 @@ def test_the_form_renders_for_anyone_with_the_taxonomy_and_notice(client, catego
     response = client.get(NEW)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "扬尘" in body and "餐饮油烟" in body and "非法捕捞/禁渔" in body
+    chinese = client.get("/tipoffs/new").content.decode()  # /en/ shows the English names
+    assert "扬尘" in chinese and "餐饮油烟" in chinese and "非法捕捞/禁渔" in chinese
     assert "Personal-information notice" in body
     assert 'name="website"' in body  # honeypot, no CAPTCHA service
 

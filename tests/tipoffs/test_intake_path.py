@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 NEW = "/en/tipoffs/new"
 # With a photo; a report without one saves one statement (the photo row). Raise this only
 # with a reason: every statement is paid by every citizen's submission.
-INTAKE_CEILING = 14
+# 17 since issue 18 (PIPL): the notice in force is read and the real-name consent recorded with
+# the report (2 statements), and the shared validation checks the category is a leaf (1).
+INTAKE_CEILING = 17
 QUEUED_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 

@@ -11,6 +11,7 @@ from django.core.mail.backends.locmem import EmailBackend
 
 from portal.models import Notification
 from portal.notifications import outbox, render, rules, transports
+from portal.phones import normalize_phone
 from portal.sms import MemorySmsSender
 from portal.tipoffs import notifications, workflow
 from portal.tipoffs.models import ReporterIdentity, State
@@ -121,7 +122,7 @@ def test_the_text_is_a_gateway_template_id_with_parameters(
     with django_capture_on_commit_callbacks(execute=True):
         tipoff = submit(email="")
     (sent,) = MemorySmsSender.outbox
-    assert sent.phone == REPORTER["phone"] and sent.template_id == "SMS_1"
+    assert sent.phone == normalize_phone(REPORTER["phone"]) and sent.template_id == "SMS_1"
     assert sent.params == {
         "code": tipoff.display_code,
         "acceptance_due": tipoff.acceptance_due.isoformat(),
@@ -157,9 +158,9 @@ def test_merge_notifies_every_merged_reporter_of_the_masters_updates(
             tipoff=master, actor=handler_a, finding="true", measures="整改", public_reply="已办结"
         )
     phones = [sent.phone for sent in MemorySmsSender.outbox]
-    assert phones.count(REPORTER["phone"]) == 3  # accepted, assigned, resolved
-    assert phones.count("13800000001") == 3
-    merged = [s.params for s in MemorySmsSender.outbox if s.phone == "13800000001"]
+    assert phones.count(normalize_phone(REPORTER["phone"])) == 3  # accepted, assigned, resolved
+    assert phones.count("+8613800000001") == 3
+    merged = [s.params for s in MemorySmsSender.outbox if s.phone == "+8613800000001"]
     assert all(params["code"] == other.display_code for params in merged)
     assert not Notification.objects.filter(tipoff=anonymous).exists()
     assert all(

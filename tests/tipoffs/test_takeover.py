@@ -14,6 +14,7 @@ from django.core import mail, signing
 from django.test import Client
 
 from portal.models import Notification
+from portal.phones import normalize_phone
 from portal.sms import MemorySmsSender
 from portal.tipoffs import workflow
 from portal.tipoffs.models import EventKind, State, Tipoff
@@ -47,7 +48,8 @@ def _secrets_of(master: Tipoff) -> list[str]:
 
 
 def _messages_to(reporter) -> list[str]:
-    sms = [str(s.params) for s in MemorySmsSender.outbox if s.phone == reporter["phone"]]
+    phone = normalize_phone(reporter["phone"])  # stored and sent in E.164 form
+    sms = [str(s.params) for s in MemorySmsSender.outbox if s.phone == phone]
     emails = [f"{m.subject}\n{m.body}" for m in mail.outbox if reporter["email"] in m.to]
     return sms + emails
 
