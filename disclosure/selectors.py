@@ -168,7 +168,7 @@ def catalogue_facets(*, index: DisclosureIndexPage) -> dict:
             .values_list("category_id", "n")
         )
         categories = [
-            {"pk": c.pk, "name": c.name, "item_count": counts.get(c.pk, 0)}
+            {"pk": c.pk, "name": c.name, "name_en": c.name_en, "item_count": counts.get(c.pk, 0)}
             for c in DisclosureCategory.objects.all()
         ]
         department_ids = set(live.order_by().values_list("department_id", flat=True).distinct())

@@ -23,6 +23,9 @@ def localized_name(obj, field: str = "name") -> str:
     """``obj.<field>_en`` under English when filled, else ``obj.<field>`` ("" for None)."""
     if obj is None:
         return ""
+    if isinstance(obj, dict):  # a cached row (e.g. the catalogue's facets)
+        english = obj.get(f"{field}_en") if english_wanted() else None
+        return str(english or obj.get(field) or "")
     if english_wanted():
         english = getattr(obj, f"{field}_en", None)
         if english is None and field == "title" and hasattr(obj, "specific_deferred"):

@@ -48,6 +48,8 @@ def test_a_resident_reaches_the_report_form_from_home_by_links_and_files_a_repor
     assert no_horizontal_scroll(p)
     assert_accessible(p)
     shot(p, f"home-{size}")
+    if size == "phone":
+        p.get_by_test_id("menu-toggle").click()  # on a phone the menu opens from 菜单
     p.get_by_role("navigation", name="主导航").get_by_role("link", name="环境污染举报").click()
     expect(p.get_by_test_id("report-hub")).to_be_visible()
     expect(p.get_by_test_id("urgent-numbers")).to_contain_text("12369")

@@ -119,5 +119,11 @@ def test_analyst_reads_the_dashboard_exports_xlsx_and_downloads_it(page, weighte
     assert download.suggested_filename == "analyst-e2e-report.xlsx"
     with open(download.path(), "rb") as stream:
         book = load_workbook(io.BytesIO(stream.read()))
-    assert book.sheetnames == ["summary", "breakdowns", "margin_fit", "methodology", "codebook"]
+    assert book.sheetnames == [
+        "汇总",
+        "分组",
+        "边际拟合",
+        "方法说明",
+        "编码簿",
+    ]  # interface language
     assert_accessible(page)
