@@ -65,6 +65,21 @@ schema.config.phases.update(phases=["examples", "coverage", "fuzzing"])
 
 
 @pytest.fixture(autouse=True)
+def _keep_the_test_connection():
+    """The raw WSGI app sends request_started/finished, whose receiver closes the database
+    connection (Django's test client disconnects it; on PostgreSQL that would end the test's
+    transaction)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
 def _world(db, subdistrict, settings):
     assert subdistrict.code == SUBDISTRICT
     settings.ALLOWED_HOSTS = ["*"]
