@@ -1,7 +1,7 @@
 // Copies the pinned front-end libraries from node_modules/ into static/vendor/ (committed).
 // Run `npm ci && npm run vendor` after changing a version in package.json; the site itself
 // never runs npm and loads nothing from a CDN.
-import { cpSync, mkdirSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 const LIBRARIES = {
   leaflet: {
@@ -17,6 +17,12 @@ for (const [name, { from, files }] of Object.entries(LIBRARIES)) {
   for (const file of files) {
     const base = file.replace(/^dist\//, "");
     cpSync(`${from}/${file}`, `${target}/${base}`, { recursive: true });
+    if (base.endsWith(".js") || base.endsWith(".css")) {
+      // The source map is not vendored; a dangling reference would fail collectstatic's
+      // manifest post-processing (whitenoise) in production.
+      const path = `${target}/${base}`;
+      writeFileSync(path, readFileSync(path, "utf8").replace(/\n?\/[/*]# sourceMappingURL=.*$/m, ""));
+    }
   }
   console.log(`${name} -> ${target}`);
 }
