@@ -36,7 +36,7 @@ from disclosure.policies import request_policy
 from disclosure.services import current_indicator_value, latest_indicator_value
 from disclosure.values import parse_number, parse_threshold
 from portal import codes
-from portal.integration import rate_parts
+from portal.integration import pooled_rate, rate_parts
 from portal.models import Department
 
 ITEMS_PER_PAGE = 20
@@ -473,19 +473,20 @@ def rate_indicator_value() -> dict | None:
         "the annual report."
     ) % {"year": year, "date": as_of.isoformat()}
     # Other kinds of obligation due the same year (the enterprises' legal disclosures, via the
-    # ``disclosure_rate_parts`` hook) are pooled: on time ÷ due over all of them
-    # (docs/enterprises.md). The rate page shows the government part and this pooled figure.
-    due, on_time = result.due, result.on_time
+    # ``disclosure_rate_parts`` hook) are pooled with the plan (docs/enterprises.md); without
+    # any, the value is the plan's own rate, the figure the rate page and annual report print.
+    rate = result.rate
     others = [part for part in rate_parts(as_of) if part.year == year and part.due]
+    if others:
+        rate = pooled_rate([(result.due, result.on_time), *((p.due, p.on_time) for p in others)])
     for part in others:
-        due, on_time = due + part.due, on_time + part.on_time
         note += " " + _("Pooled with %(label)s: %(on_time)s of %(due)s on time.") % {
             "label": part.label,
             "on_time": part.on_time,
             "due": part.due,
         }
     return {
-        "value": (Decimal(on_time) * 100 / Decimal(due)).quantize(Decimal("0.01")),
+        "value": (rate * 100).quantize(Decimal("0.01")),
         "period": str(year),
         "kind": "plan",
         "as_of": as_of,

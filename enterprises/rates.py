@@ -67,12 +67,3 @@ def compliance_rate(*, year: int, as_of: dt.date, obligations: list[Obligation])
             result.late += 1
             result.late_keys.append(item.key)
     return result
-
-
-def pooled_rate(parts: list[tuple[int, int]]) -> Decimal | None:
-    """Σ on time / Σ due over ``(due, on_time)`` parts; None when nothing is due."""
-    due = sum(p[0] for p in parts)
-    if not due:
-        return None
-    on_time = sum(p[1] for p in parts)
-    return (Decimal(on_time) / Decimal(due)).quantize(QUANT, rounding=ROUND_HALF_UP)

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ImproperlyConfigured
 from wagtail import hooks
@@ -71,6 +72,16 @@ class RatePart:
 
 def rate_parts(as_of) -> list[RatePart]:
     return [part for fn in hooks.get_hooks(RATE_PARTS_HOOK) if (part := fn(as_of))]
+
+
+def pooled_rate(parts: Sequence[tuple[int, int]]) -> Decimal | None:
+    """Σ on time / Σ due over ``(due, on_time)`` parts, each obligation counted once, to four
+    places (half up); None when nothing is due."""
+    due = sum(p[0] for p in parts)
+    if not due:
+        return None
+    on_time = sum(p[1] for p in parts)
+    return (Decimal(on_time) / Decimal(due)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
 
 
 def section_links(section: str, request) -> list[tuple[str, str, tuple[str, ...]]]:
