@@ -6,14 +6,11 @@ administrators are the active members of the 管理员 role group, each as a ``u
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.urls import NoReverseMatch, reverse
-
 from cms.models import PageErrorReport
 from portal import roles
 from portal.models import User
 from portal.notifications import outbox
-from portal.notifications.render import register_context
+from portal.notifications.render import admin_link, register_context
 from portal.notifications.rules import Recipient, register_rules
 
 EVENT_ERROR_REPORTED = "cms.error_reported"
@@ -48,11 +45,8 @@ def _report_context(report: PageErrorReport, notification) -> dict:
         "reported_at": report.created_at.strftime("%Y-%m-%d %H:%M"),
         "has_contact": bool(report.contact),
     }
-    try:
-        path = reverse("wagtailsnippets_cms_pageerrorreport:edit", args=[report.pk])
-        context["admin_url"] = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-    except NoReverseMatch:
-        pass
+    if url := admin_link("wagtailsnippets_cms_pageerrorreport:edit", report.pk):
+        context["admin_url"] = url
     return context
 
 

@@ -19,6 +19,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template.base import Node, NodeList, TokenType, VariableNode
 from django.template.loader import get_template
 from django.templatetags.i18n import BlockTranslateNode
+from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
 _context_builders: dict[str, Callable] = {}
@@ -27,6 +28,16 @@ _context_builders: dict[str, Callable] = {}
 def register_context(model_label: str, build: Callable) -> None:
     """``build(obj, notification) -> dict`` adds what a notice about ``obj`` may show."""
     _context_builders[model_label.lower()] = build
+
+
+def admin_link(view_name: str, *args) -> str | None:
+    """The absolute address of an admin screen for a notice to staff (WAGTAILADMIN_BASE_URL),
+    or None when the screen is not installed."""
+    try:
+        path = reverse(view_name, args=args)
+    except NoReverseMatch:
+        return None
+    return settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
 
 
 def template_name(key: str, part: str) -> str:

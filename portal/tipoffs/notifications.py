@@ -21,14 +21,12 @@ intake office are rendered from case facts only; their context has no code and n
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.urls import NoReverseMatch, reverse
 
 from portal import roles
 from portal.models import User
 from portal.notifications import outbox
-from portal.notifications.render import register_context
+from portal.notifications.render import admin_link, register_context
 from portal.notifications.rules import (
     Contact,
     Recipient,
@@ -162,12 +160,8 @@ def _tipoff_context(case: Tipoff, notification) -> dict:
             raise ImproperlyConfigured("A reporter's notice must be about the reporter's case.")
         context["code"] = case.display_code
         context["follower"] = case.pk != about.pk
-    else:
-        try:
-            path = reverse("tipoffs_admin:case", args=[about.pk])
-            context["case_url"] = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + path
-        except NoReverseMatch:
-            pass
+    elif url := admin_link("tipoffs_admin:case", about.pk):
+        context["case_url"] = url
     return context
 
 
