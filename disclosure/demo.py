@@ -33,6 +33,7 @@ from disclosure.models import (
 )
 from disclosure.services import indicator_reading_record, project_progress_record
 from portal.models import Department
+from portal.uploads import sample_pdf
 
 D = dt.date
 
@@ -599,32 +600,6 @@ def _plan_status(project: KeyProject) -> list[tuple[dt.date, int, str]]:
     return history
 
 
-def demo_pdf(text: str) -> bytes:
-    """A small valid one-page PDF showing ``text`` (ASCII): a stand-in for a scanned document."""
-    stream = f"BT /F1 18 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
-
-
 def ensure_organisation_codes() -> None:
     """Fictitious 18-character codes so that demo index numbers look like real ones."""
     for department in Department.objects.filter(organisation_code=""):
@@ -682,7 +657,7 @@ def ensure_items(index, limit: int | None = None) -> list[DisclosureItemPage]:
                 document = Document(title=f"{title}（附件）")
                 document.file.save(
                     f"disclosure-demo-{number}.pdf",
-                    ContentFile(demo_pdf(f"Demo attachment {number}")),
+                    ContentFile(sample_pdf(f"Demo attachment {number}")),
                     save=False,
                 )
                 document.save()

@@ -29,13 +29,13 @@ from wagtail.search import index
 
 from disclosure.deadlines import plan_entry_due_on
 from disclosure.index_numbers import IndexNumberPatternError, format_index_number
-from disclosure.validators import validate_attachment_file
 from portal import codes
 from portal.audit import AppendOnlyModel
 from portal.localize import EnglishTitleMixin, english_name_field
 from portal.pagecache import AnonymousCachedPageMixin
 from portal.pages import page_context
 from portal.search import ChineseSearchableMixin, html_to_text
+from portal.uploads import validate_document_file
 
 #: Years an officer may enter for a plan or a report: a typo such as 20255 is refused.
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
@@ -363,7 +363,7 @@ class DisclosureItemAttachment(Orderable):
         super().clean()
         if self.document_id:
             try:
-                validate_attachment_file(
+                validate_document_file(
                     self.document.file, max_bytes=settings.DISCLOSURE_ATTACHMENT_MAX_BYTES
                 )
             except ValidationError as exc:

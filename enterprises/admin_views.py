@@ -4,15 +4,15 @@ rate, reminders, and the two imports. Every view asks ``services.can_supervise``
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enterprises import forms, imports, selectors, services
-from enterprises.models import Enterprise
+from enterprises.models import Enterprise, LegalDocument
 
 STATE_LABELS = {
     "missing": _("Missing (deadline passed)"),
@@ -59,6 +59,11 @@ def queue(request):
             "groups": groups,
             "rate": rate,
             "late_temporary": selectors.late_temporary_reports()[:50],
+            "documents": [
+                (STATE_LABELS[state], document)
+                for document, state in selectors.document_rows(today=today)
+                if state in ("missing", "due_soon")
+            ],
             "today": today,
         },
     )
@@ -173,3 +178,105 @@ def monitoring_import(request):
         },
         status=status,
     )
+
+
+# --- Legal documents (the temporary-report clock started by the bureau) -----------------------
+
+DOCUMENT_FILTERS = {
+    "open": _("Waiting for the temporary report"),
+    "answered": _("Answered by a temporary report"),
+    "withdrawn": _("Withdrawn"),
+    "all": _("All"),
+}
+
+
+def documents(request):
+    _check(request)
+    shown = request.GET.get("state", "open")
+    if shown not in DOCUMENT_FILTERS:
+        shown = "open"
+    qs = LegalDocument.objects.select_related("enterprise", "temporary_report").order_by(
+        "-served_on", "-pk"
+    )
+    if shown == "open":
+        qs = selectors.open_documents()
+    elif shown == "answered":
+        qs = qs.filter(temporary_report__isnull=False)
+    elif shown == "withdrawn":
+        qs = qs.filter(withdrawn_at__isnull=False)
+    today = timezone.localdate()
+    return render(
+        request,
+        "enterprises/admin/documents.html",
+        {
+            "page_title": _("Legal documents served on enterprises"),
+            "header_title": _("Legal documents served on enterprises"),
+            "header_icon": "doc-full",
+            "documents": qs[:500],
+            "filters": DOCUMENT_FILTERS.items(),
+            "shown": shown,
+            "today": today,
+            "withdraw_form": forms.WithdrawForm(),
+        },
+    )
+
+
+def document_new(request):
+    _check(request)
+    form = forms.LegalDocumentForm(
+        request.POST or None, enterprises=Enterprise.objects.order_by("name")
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                document = services.legal_document_register(user=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(
+                    request,
+                    _("Registered %(number)s for %(name)s: the temporary report is due by %(due)s.")
+                    % {
+                        "number": document.document_number,
+                        "name": document.enterprise.name,
+                        "due": document.due_on.isoformat(),
+                    },
+                )
+                return redirect("enterprises_admin:documents")
+        status = 400
+    return render(
+        request,
+        "enterprises/admin/document_form.html",
+        {
+            "page_title": _("Register a legal document"),
+            "header_title": _("Register a legal document"),
+            "header_icon": "doc-full",
+            "form": form,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def document_withdraw(request, pk: int):
+    _check(request)
+    document = get_object_or_404(LegalDocument, pk=pk)
+    form = forms.WithdrawForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Give the reason for withdrawing the registration."))
+        return redirect("enterprises_admin:documents")
+    try:
+        services.legal_document_withdraw(
+            document=document, user=request.user, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
+    else:
+        messages.success(
+            request,
+            _("The registration of %(number)s is withdrawn.")
+            % {"number": document.document_number},
+        )
+    return redirect("enterprises_admin:documents")

@@ -6,11 +6,13 @@ enterprise account ``enterprise@demo.local``. Idempotent (``seed_demo``)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from stdnum.cn import uscc
@@ -20,15 +22,18 @@ from enterprises.models import (
     AnnualReport,
     Enterprise,
     EnterpriseAccount,
+    LegalDocument,
     MonitoringResult,
     Outlet,
     OutletLimit,
+    ReportAttachment,
     ReportVersion,
     TemporaryReport,
 )
 from portal import roles
 from portal.demo import DEMO_PASSWORD
 from portal.models import Subdistrict
+from portal.uploads import sample_pdf
 
 ACCOUNT_EMAIL = "enterprise@demo.local"
 
@@ -311,6 +316,58 @@ def ensure_temporary(enterprises) -> None:
         )
 
 
+def ensure_attachments(enterprises) -> None:
+    """The 2025 report of enterprise 1 was submitted with its self-monitoring report (a PDF)."""
+    report = AnnualReport.objects.filter(enterprise=enterprises[1], year=2025).first()
+    version = report.versions.filter(number=1).first() if report else None
+    if version is None or version.attachments:
+        return
+    data = sample_pdf("Self-monitoring annual report 2025 (demo)")
+    attachment = ReportAttachment(
+        enterprise=report.enterprise,
+        report=report,
+        title="2025年度自行监测年度报告（示例）",
+        filename="self-monitoring-2025.pdf",
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+    )
+    attachment.file.save(attachment.filename, ContentFile(data), save=False)
+    attachment.save()
+    version.attachments = [attachment.frozen()]
+    version.fingerprint = report_format.fingerprint(version.content, version.attachments)
+    version.save(update_fields=["attachments", "fingerprint"])
+
+
+def ensure_documents(enterprises, today: dt.date) -> None:
+    """Legal documents the bureau registered: the penalty enterprise 5 answered (late), one
+    enterprise 3 never answered (missing), and one the demo account's enterprise received
+    yesterday (its temporary report is due within 5 working days)."""
+    answered = TemporaryReport.objects.filter(
+        enterprise=enterprises[5], document_number="攀东环罚〔2026〕3号"
+    ).first()
+    rows = [
+        (5, "penalty", "攀东环罚〔2026〕3号", dt.date(2026, 2, 10), answered),
+        (3, "coercive", "攀东环责改〔2026〕11号", dt.date(2026, 11, 2), None),
+        (ACCOUNT, "penalty", "攀东环罚〔2026〕21号", today - dt.timedelta(days=1), None),
+    ]
+    for n, kind, number, served, report in rows:
+        if served > today:
+            continue
+        document, _created = LegalDocument.objects.get_or_create(
+            enterprise=enterprises[n],
+            document_number=number,
+            defaults={
+                "document_kind": kind,
+                "issued_by": "攀枝花市东区生态环境局（示例）",
+                "served_on": served,
+                "due_on": deadlines.temporary_due(served),
+            },
+        )
+        if report is not None and report.legal_document_id is None:
+            report.legal_document = document
+            report.save(update_fields=["legal_document"])
+
+
 def ensure_account(enterprises) -> None:
     User = get_user_model()
     user, created = User.objects.get_or_create(
@@ -334,4 +391,6 @@ def seed(today: dt.date | None = None) -> None:
     ensure_monitoring(enterprises, today)
     ensure_reports(enterprises)
     ensure_temporary(enterprises)
+    ensure_attachments(enterprises)
+    ensure_documents(enterprises, today)
     ensure_account(enterprises)

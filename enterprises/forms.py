@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from enterprises import report_format, values
-from portal.forms import BoundedDateField
+from portal.forms import BoundedDateField, MultipleFileField
+from portal.uploads import DOCUMENT_SIGNATURES
+
+DOCUMENT_ACCEPT = ",".join(f".{ext}" for ext in sorted(DOCUMENT_SIGNATURES))
 
 BLANK = [("", "—")]
 
@@ -99,6 +102,81 @@ class TemporaryReportForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=report_format.MAX_TEXT,
     )
+    attachments = MultipleFileField(
+        label=_("Attach documents"),
+        required=False,
+        attrs={"accept": DOCUMENT_ACCEPT},
+        help_text=_(
+            "The document itself or the rectification plan: PDF or Office files, each at most "
+            "20 MB. They are published with the report."
+        ),
+    )
+
+
+class LegalDocumentForm(forms.Form):
+    """The bureau registers a legal document served on an enterprise."""
+
+    enterprise = forms.ModelChoiceField(label=_("Enterprise"), queryset=None)
+    document_kind = forms.ChoiceField(
+        label=_("Kind of document"), choices=BLANK + list(values.DOCUMENT_KINDS)
+    )
+    document_number = forms.CharField(label=_("Document number"), max_length=100)
+    issued_by = forms.CharField(label=_("Issued by"), max_length=100)
+    served_on = BoundedDateField(
+        label=_("Served on"),
+        help_text=_("The temporary report is due on the 5th working day after this date."),
+    )
+    note = forms.CharField(
+        label=pgettext_lazy("legal document", "Note"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, enterprises, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = enterprises
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for withdrawing"), max_length=2000)
+
+
+class AttachmentsForm(forms.Form):
+    """Documents added to (and taken out of) a report's draft, sent with the report's form."""
+
+    attachments = MultipleFileField(
+        label=_("Attach documents"),
+        required=False,
+        attrs={"accept": DOCUMENT_ACCEPT},
+        help_text=_(
+            "PDF or Office files (e.g. the monitoring report, a permit), each at most 20 MB. "
+            "They are published with the report when you submit it."
+        ),
+    )
+    attachment_title = forms.CharField(
+        label=_("Title of the document"),
+        required=False,
+        max_length=200,
+        help_text=_("For a single file; several files are titled by their file names."),
+    )
+    remove_attachment = forms.TypedMultipleChoiceField(
+        label=_("Remove from the report"),
+        coerce=int,
+        required=False,
+        choices=[],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, attachments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = list(attachments)
+        self.fields["remove_attachment"].choices = [(a.pk, a.title) for a in self.current]
+
+    def uploads(self) -> list[tuple]:
+        files = self.cleaned_data.get("attachments") or []
+        title = self.cleaned_data.get("attachment_title", "") if len(files) == 1 else ""
+        return [(f, title) for f in files]
 
 
 class TokenForm(forms.Form):

@@ -8,6 +8,8 @@ reports, and self-monitoring (``Outlet``, ``OutletLimit``, ``MonitoringResult``)
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +19,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 
 from enterprises import values
 from enterprises.validators import normalize_credit_code, validate_credit_code
+from portal.storage import PrivateStorage
 
 
 class EnterpriseQuerySet(models.QuerySet):
@@ -236,6 +239,11 @@ class ReportVersion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     is_late = models.BooleanField(default=False)
+    attachments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The attached files as frozen with this version (id, title, name, SHA-256)."),
+    )
 
     class Meta:
         ordering = ["report", "number"]
@@ -245,6 +253,46 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} v{self.number}"
+
+
+class LegalDocument(models.Model):
+    """A legal document the bureau served on an enterprise (第十七条): it starts the 5-working-day
+    clock of a temporary report before the enterprise files anything, so a report never filed is
+    counted missing. The enterprise's temporary report on the same document number links to it."""
+
+    enterprise = models.ForeignKey(
+        Enterprise, on_delete=models.CASCADE, related_name="legal_documents"
+    )
+    document_kind = models.CharField(
+        _("kind of document"), max_length=16, choices=values.DOCUMENT_KINDS
+    )
+    document_number = models.CharField(_("document number"), max_length=100)
+    issued_by = models.CharField(_("issued by"), max_length=100)
+    served_on = models.DateField(
+        _("served on"), help_text=_("The day the enterprise received the document.")
+    )
+    due_on = models.DateField(_("due on"))
+    note = models.TextField(_("note"), blank=True)
+    registered_at = models.DateTimeField(auto_now_add=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_reason = models.TextField(_("reason for withdrawing"), blank=True)
+    late_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-served_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "document_number"], name="legal_document_once"
+            )
+        ]
+        verbose_name = _("legal document")
+        verbose_name_plural = _("legal documents")
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.document_number}"
 
 
 class TemporaryReport(models.Model):
@@ -267,6 +315,14 @@ class TemporaryReport(models.Model):
     )
     is_late = models.BooleanField(default=False)
     fingerprint = models.CharField(max_length=64)
+    legal_document = models.OneToOneField(
+        LegalDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="temporary_report",
+        help_text=_("The document as the bureau registered it, when it did."),
+    )
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -280,6 +336,67 @@ class TemporaryReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.document_number}"
+
+
+def _attachment_name(instance, filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"enterprises/attachments/{instance.enterprise_id}/{uuid.uuid4().hex}.{extension}"
+
+
+class ReportAttachment(models.Model):
+    """A document attached to an annual report or to a temporary report (a monitoring report, the
+    legal document, a rectification plan). The file never changes: a correction that replaces it
+    adds a new row, and a version keeps naming the rows it was submitted with. Private storage:
+    a file reaches a browser only through ``views.attachment``, which serves it publicly once a
+    submitted version or a filed temporary report names it."""
+
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.CASCADE, related_name="attachments")
+    report = models.ForeignKey(
+        AnnualReport, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    temporary_report = models.ForeignKey(
+        TemporaryReport,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(storage=PrivateStorage(), upload_to=_attachment_name, max_length=255)
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    in_draft = models.BooleanField(
+        default=True, help_text=_("Part of the report's current draft (annual reports).")
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(report__isnull=False, temporary_report__isnull=True)
+                | models.Q(report__isnull=True, temporary_report__isnull=False),
+                name="attachment_belongs_to_one_report",
+            )
+        ]
+        verbose_name = _("report attachment")
+        verbose_name_plural = _("report attachments")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def frozen(self) -> dict:
+        """What a version records of this file (and its fingerprint covers)."""
+        return {
+            "id": self.pk,
+            "title": self.title,
+            "filename": self.filename,
+            "sha256": self.sha256,
+        }
 
 
 class Outlet(ClusterableModel):

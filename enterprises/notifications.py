@@ -4,12 +4,15 @@
   enterprise whose annual report is due within ``deadlines.DUE_SOON_DAYS`` / past its deadline
   (``services.reminders_send``, command ``enterprises_remind``, daily).
 - ``enterprises.report_submitted``: the filing receipt with the version's fingerprint.
+- ``enterprises.document_registered`` / ``enterprises.temporary_late``: the bureau registered a
+  legal document served on the enterprise (a temporary report is due on the 5th working day) /
+  that deadline passed with nothing filed (once per document, ``services.reminders_send``).
 Texts: ``templates/notifications/enterprise_*.txt``; e-mail only (no SMS gateway template).
 """
 
 from __future__ import annotations
 
-from enterprises.models import AnnualReport, EnterpriseAccount
+from enterprises.models import AnnualReport, EnterpriseAccount, LegalDocument
 from portal.notifications import outbox
 from portal.notifications.render import register_context
 from portal.notifications.rules import Recipient, register_rules
@@ -20,6 +23,8 @@ RULES = {
     "enterprises.report_due_soon": [(ROLE, "email", "enterprise_report_due_soon")],
     "enterprises.report_late": [(ROLE, "email", "enterprise_report_late")],
     "enterprises.report_submitted": [(ROLE, "email", "enterprise_report_submitted")],
+    "enterprises.document_registered": [(ROLE, "email", "enterprise_document_registered")],
+    "enterprises.temporary_late": [(ROLE, "email", "enterprise_temporary_late")],
 }
 register_rules(RULES)
 
@@ -31,9 +36,23 @@ def _context(report: AnnualReport, notification) -> dict:
 register_context("enterprises.annualreport", _context)
 
 
-def _accounts(report: AnnualReport) -> list[Recipient]:
+def _document_context(document: LegalDocument, notification) -> dict:
+    return {
+        "enterprise": document.enterprise.name,
+        "kind": document.get_document_kind_display(),
+        "number": document.document_number,
+        "issued_by": document.issued_by,
+        "served": document.served_on.isoformat(),
+        "due": document.due_on.isoformat(),
+    }
+
+
+register_context("enterprises.legaldocument", _document_context)
+
+
+def _accounts(obj) -> list[Recipient]:
     ids = EnterpriseAccount.objects.filter(
-        enterprise_id=report.enterprise_id, user__is_active=True
+        enterprise_id=obj.enterprise_id, user__is_active=True
     ).values_list("user_id", flat=True)
     return [Recipient("user", pk) for pk in sorted(set(ids))]
 
@@ -52,4 +71,16 @@ def report_submitted(report: AnnualReport, version) -> list[int]:
         role=ROLE,
         recipients=_accounts(report),
         context={"version": version.number, "fingerprint": version.fingerprint},
+    )
+
+
+def document_registered(document: LegalDocument) -> list[int]:
+    return outbox.notify(
+        "enterprises.document_registered", document, role=ROLE, recipients=_accounts(document)
+    )
+
+
+def temporary_late(document: LegalDocument) -> list[int]:
+    return outbox.notify(
+        "enterprises.temporary_late", document, role=ROLE, recipients=_accounts(document)
     )

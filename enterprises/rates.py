@@ -3,7 +3,8 @@
 For a *due year* D (the calendar year in which obligations fall due) as of a date:
 
     obligations = annual reports of the enterprises on the mandatory list for year D-1
-                  (each due 15 March D) + temporary reports whose deadline falls in D;
+                  (each due 15 March D) + temporary reports whose deadline falls in D
+                  + legal documents the bureau registered, due in D, that no report answers;
                   only those whose deadline is on or before the as-of date count.
     on time     = filed (first version) on or before the deadline and by the as-of date.
     compliance  = on time / obligations            (undefined when nothing is due)

@@ -183,9 +183,13 @@ def carbon_total(content: dict) -> Decimal:
 
 
 def fingerprint(content: dict, attachments: list[dict] | None = None) -> str:
-    """SHA-256 over the canonical JSON of the content and the attachments' names and hashes."""
+    """SHA-256 over the canonical JSON of the content and each attachment's title, file name and
+    content hash, in order (a version without attachments hashes ``"attachments": []``)."""
     payload = json.dumps(
-        {"content": content, "attachments": attachments or []},
+        {
+            "content": content,
+            "attachments": [[a["title"], a["filename"], a["sha256"]] for a in attachments or []],
+        },
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),
@@ -194,9 +198,15 @@ def fingerprint(content: dict, attachments: list[dict] | None = None) -> str:
 
 
 def temporary_fingerprint(
-    *, document_kind: str, document_number: str, issued_by: str, received_on, content: str
+    *,
+    document_kind: str,
+    document_number: str,
+    issued_by: str,
+    received_on,
+    content: str,
+    attachments: list[dict] | None = None,
 ) -> str:
-    """SHA-256 of a temporary report's fields (canonical JSON)."""
+    """SHA-256 of a temporary report's fields and attachments (canonical JSON)."""
     return fingerprint(
         {
             "document_kind": document_kind,
@@ -204,5 +214,6 @@ def temporary_fingerprint(
             "issued_by": issued_by,
             "received_on": str(received_on),
             "content": content,
-        }
+        },
+        attachments,
     )

@@ -14,8 +14,10 @@ from enterprises import charts, deadlines, rates, values
 from enterprises.models import (
     AnnualReport,
     Enterprise,
+    LegalDocument,
     MonitoringResult,
     OutletLimit,
+    ReportAttachment,
     ReportVersion,
     TemporaryReport,
 )
@@ -159,7 +161,39 @@ def exceedances(enterprise: Enterprise, *, limit: int = 50):
 
 
 def temporary_reports(enterprise: Enterprise):
-    return TemporaryReport.objects.filter(enterprise=enterprise).order_by("-received_on", "-pk")
+    return (
+        TemporaryReport.objects.filter(enterprise=enterprise)
+        .prefetch_related("attachments")
+        .order_by("-received_on", "-pk")
+    )
+
+
+def open_documents(enterprise: Enterprise | None = None):
+    """Registered legal documents (not withdrawn) no temporary report answers yet, oldest
+    deadline first; for one enterprise or all."""
+    qs = LegalDocument.objects.filter(
+        withdrawn_at__isnull=True, temporary_report__isnull=True
+    ).select_related("enterprise")
+    if enterprise is not None:
+        qs = qs.filter(enterprise=enterprise)
+    return qs.order_by("due_on", "pk")
+
+
+def overdue_documents(enterprise: Enterprise, *, today: dt.date | None = None):
+    """What the public page lists as 应披露未披露: registered documents past their deadline."""
+    return open_documents(enterprise).filter(due_on__lt=today or timezone.localdate())
+
+
+def version_attachments(version: ReportVersion) -> list[dict]:
+    """The files a version was submitted with, as frozen (title, name, hash) with the id to
+    download them by; a row deleted since (never, while a version names it) is left out."""
+    ids = {a["id"] for a in version.attachments}
+    sizes = dict(ReportAttachment.objects.filter(pk__in=ids).values_list("pk", "size"))
+    return [dict(a, size=sizes[a["id"]]) for a in version.attachments if a["id"] in sizes]
+
+
+def attachment(pk: int) -> ReportAttachment:
+    return get_object_or_404(ReportAttachment.objects.select_related("enterprise", "report"), pk=pk)
 
 
 # --- Enterprise accounts ----------------------------------------------------------------------
@@ -229,6 +263,18 @@ def late_temporary_reports():
     )
 
 
+def document_rows(*, today: dt.date | None = None) -> list[tuple[LegalDocument, str]]:
+    """Registered documents with nothing filed, and their clock state ("missing", "due_soon" or
+    "open"), the overdue first: the bureau's temporary-report queue."""
+    today = today or timezone.localdate()
+    rows = [
+        (d, deadlines.clock_state(due_on=d.due_on, filed_on=None, today=today))
+        for d in open_documents()
+    ]
+    order = {"missing": 0, "due_soon": 1, "open": 2}
+    return sorted(rows, key=lambda r: (order[r[1]], r[0].due_on))
+
+
 def compliance(*, year: int, as_of: dt.date | None = None) -> rates.ComplianceRate:
     """The compliance rate of due year ``year`` (see ``enterprises.rates``)."""
     as_of = as_of or timezone.localdate()
@@ -257,6 +303,12 @@ def compliance(*, year: int, as_of: dt.date | None = None) -> rates.ComplianceRa
                 due_on=report.due_on,
                 filed_on=timezone.localdate(report.submitted_at),
             )
+        )
+    # Documents the bureau registered and no report answers: due all the same (missing until
+    # filed); an answered one is counted once, through its report above.
+    for document in open_documents().filter(due_on__year=year):
+        obligations.append(
+            rates.Obligation(key=("document", document.pk), due_on=document.due_on, filed_on=None)
         )
     return rates.compliance_rate(year=year, as_of=as_of, obligations=obligations)
 

@@ -13,6 +13,7 @@ import hashlib
 import secrets
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,15 +25,19 @@ from enterprises.models import (
     AnnualReport,
     ApiToken,
     Enterprise,
+    LegalDocument,
     MonitoringResult,
     Outlet,
     ReminderSent,
+    ReportAttachment,
     ReportVersion,
     TemporaryReport,
 )
 from enterprises.policies import enterprise_policy
 from portal import transitions
+from portal.storage import delete_quietly
 from portal.transitions import Context, StateMachine, Transition
+from portal.uploads import validate_document_file
 
 Status = AnnualReport.Status
 
@@ -73,11 +78,16 @@ def _freeze(ctx: Context) -> None:
     if number > 1 and not reason:
         raise ReportError(_("Give the reason for the correction."), code="reason_required")
     filed_on = timezone.localdate(ctx.now)
+    if "attachments" in ctx.data:  # an import brings its own (none): the draft's files stay
+        attachments = ctx.data["attachments"]
+    else:
+        attachments = [a.frozen() for a in report.attachments.filter(in_draft=True)]
     ctx.result = ReportVersion.objects.create(
         report=report,
         number=number,
         content=content,
-        fingerprint=report_format.fingerprint(content),
+        attachments=attachments,
+        fingerprint=report_format.fingerprint(content, attachments),
         reason=reason,
         source=ctx.data.get("source", ReportVersion.Source.PORTAL),
         submitted_at=ctx.now,
@@ -105,6 +115,13 @@ def _not_allowed(ctx: Context) -> Exception:
         % {"action": ctx.transition.label, "state": ctx.obj.get_status_display()},
         code="invalid_transition",
     )
+
+
+def _restore_latest(ctx: Context) -> None:
+    """Cancelling a correction puts back the latest version's text and files."""
+    latest = ctx.obj.versions_newest_first().first()
+    ctx.obj.draft = latest.content
+    _draft_files_as(ctx.obj, latest.attachments)
 
 
 def _forbidden(ctx: Context) -> Exception:
@@ -146,9 +163,7 @@ REPORTS = StateMachine(
             (Status.CORRECTING,),
             Status.SUBMITTED,
             policy=_files,
-            apply=lambda ctx: setattr(
-                ctx.obj, "draft", ctx.obj.versions_newest_first().first().content
-            ),
+            apply=_restore_latest,
             label=gettext_lazy("Cancel the correction"),
         ),
         Transition(
@@ -231,6 +246,7 @@ def report_import(
         content=clean,
         reason=reason,
         source=ReportVersion.Source.IMPORT,
+        attachments=[],
     )
     return ctx.result
 
@@ -247,22 +263,47 @@ def temporary_report_file(
     issued_by: str,
     received_on: dt.date,
     content: str,
+    uploads: list[tuple] = (),
     now=None,
 ) -> TemporaryReport:
-    """File a temporary report. After its 5-working-day deadline it is accepted and marked late."""
+    """File a temporary report, with its documents (``uploads``: (file, title) pairs). After its
+    5-working-day deadline it is accepted and marked late.
+
+    When the bureau registered the document (``LegalDocument``, same number), the report is tied
+    to it and the bureau's record decides the kind, issuer and day of service: a different
+    receipt date is refused, so the deadline cannot be moved by the filer.
+    """
     if not can_file(user, enterprise):
         raise ReportForbidden(_("You may not file or change this enterprise's reports."))
     now = now or timezone.now()
     today = timezone.localdate(now)
+    document_number = document_number.strip()
+    registered = LegalDocument.objects.filter(
+        enterprise=enterprise, document_number=document_number, withdrawn_at__isnull=True
+    ).first()
+    if registered is not None:
+        if received_on != registered.served_on:
+            raise ValidationError(
+                {
+                    "received_on": _(
+                        "The bureau recorded this document as served on %(date)s; the deadline "
+                        "runs from that day. Enter that date, or contact the bureau if it is wrong."
+                    )
+                    % {"date": registered.served_on.isoformat()}
+                }
+            )
+        document_kind, issued_by = registered.document_kind, registered.issued_by
     if received_on > today:
         raise ValidationError({"received_on": _("The document cannot be received in the future.")})
     if document_kind not in dict(values.DOCUMENT_KINDS):
         raise ValidationError({"document_kind": _("Choose the kind of document.")})
-    due_on = deadlines.temporary_due(received_on)
+    files = check_uploads(uploads, already=0)
+    due_on = registered.due_on if registered is not None else deadlines.temporary_due(received_on)
+    frozen = [{"title": t, "filename": f.name, "sha256": h} for f, t, h, _size in files]
     report = TemporaryReport(
         enterprise=enterprise,
         document_kind=document_kind,
-        document_number=document_number.strip(),
+        document_number=document_number,
         issued_by=issued_by.strip(),
         received_on=received_on,
         due_on=due_on,
@@ -270,23 +311,245 @@ def temporary_report_file(
         submitted_at=now,
         submitted_by=user,
         is_late=deadlines.is_late(due_on=due_on, filed_on=today),
+        legal_document=registered,
         fingerprint=report_format.temporary_fingerprint(
             document_kind=document_kind,
-            document_number=document_number.strip(),
+            document_number=document_number,
             issued_by=issued_by.strip(),
             received_on=received_on,
             content=content.strip(),
+            attachments=frozen,
         ),
     )
     report.full_clean(validate_constraints=False)  # the duplicate gets its own message below
+    stored: list[str] = []
     try:
         with transaction.atomic():
             report.save()
+            for upload, title, digest, size in files:
+                stored.append(
+                    _store(
+                        enterprise, upload, title, digest, size, user, temporary_report=report
+                    ).file.name
+                )
     except IntegrityError:
+        delete_quietly(ReportAttachment.file.field.storage, stored)
         raise ValidationError(
             {"document_number": _("A temporary report on this document has already been filed.")}
         ) from None
+    except Exception:
+        delete_quietly(ReportAttachment.file.field.storage, stored)
+        raise
     return report
+
+
+# --- Attachments ------------------------------------------------------------------------------
+
+
+def check_uploads(uploads, *, already: int) -> list[tuple]:
+    """Check every upload before anything is stored: a PDF or Office document (by its first
+    bytes), within the size limit, at most ``ENTERPRISES_ATTACHMENTS_PER_REPORT`` files with
+    ``already`` on the report. Returns (file, title, sha256, size); ValidationError on "file"."""
+    uploads = [(f, t) for f, t in uploads if f]
+    limit = settings.ENTERPRISES_ATTACHMENTS_PER_REPORT
+    if already + len(uploads) > limit:
+        raise ValidationError(
+            {"attachments": _("A report takes at most %(n)s attached files.") % {"n": limit}}
+        )
+    checked, problems = [], []
+    for upload, title in uploads:
+        try:
+            validate_document_file(upload, max_bytes=settings.ENTERPRISES_ATTACHMENT_MAX_BYTES)
+        except ValidationError as exc:
+            problems.append(f"{upload.name}: {exc.messages[0]}")
+            continue
+        digest = hashlib.sha256()
+        upload.seek(0)
+        for chunk in upload.chunks():
+            digest.update(chunk)
+        upload.seek(0)
+        name = (upload.name or "").rsplit("/", 1)[-1][:255]
+        upload.name = name
+        clean_title = (title or "").strip()[:200] or name.rsplit(".", 1)[0]
+        checked.append((upload, clean_title, digest.hexdigest(), upload.size))
+    if problems:
+        raise ValidationError({"attachments": problems})
+    return checked
+
+
+def _store(enterprise, upload, title, digest, size, user, **owner) -> ReportAttachment:
+    attachment = ReportAttachment(
+        enterprise=enterprise,
+        title=title,
+        filename=upload.name,
+        sha256=digest,
+        size=size,
+        uploaded_by=user,
+        **owner,
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+def _draft_files_as(report: AnnualReport, frozen: list[dict]) -> None:
+    keep = {a["id"] for a in frozen}
+    report.attachments.exclude(pk__in=keep).update(in_draft=False)
+    report.attachments.filter(pk__in=keep).update(in_draft=True)
+    _delete_unused(report)
+
+
+def _delete_unused(report: AnnualReport) -> None:
+    """Files out of the draft that no version names are deleted (row and file)."""
+    named = {a["id"] for v in report.versions.all() for a in v.attachments}
+    unused = list(report.attachments.filter(in_draft=False).exclude(pk__in=named))
+    names = [a.file.name for a in unused]
+    ReportAttachment.objects.filter(pk__in=[a.pk for a in unused]).delete()
+    transaction.on_commit(lambda: delete_quietly(ReportAttachment.file.field.storage, names))
+
+
+def report_update_attachments(
+    *, report: AnnualReport, user, uploads: list[tuple] = (), remove: list[int] = ()
+) -> list[ReportAttachment]:
+    """Add documents to a report's draft and take others out of it; all uploads are checked
+    first (nothing is stored if one fails). A submitted report's files are frozen: start a
+    correction. A file a version names stays stored (the version keeps it); others are deleted."""
+    if not can_file(user, report.enterprise):
+        raise ReportForbidden(_("You may not file or change this enterprise's reports."))
+    if not uploads and not remove:
+        return []
+    frozen = ReportError(
+        _(
+            "This report has already been submitted and is frozen. To change it, start a "
+            "correction: it becomes a new version with a reason."
+        ),
+        code="already_submitted",
+    )
+    if AnnualReport.objects.filter(pk=report.pk, status=Status.SUBMITTED).exists():
+        raise frozen
+    remaining = report.attachments.filter(in_draft=True).exclude(pk__in=list(remove)).count()
+    files = check_uploads(uploads, already=remaining)
+    stored: list[str] = []
+    added = []
+    try:
+        with transaction.atomic():
+            if (
+                AnnualReport.objects.select_for_update().get(pk=report.pk).status
+                == Status.SUBMITTED
+            ):
+                raise frozen
+            report.attachments.filter(pk__in=list(remove)).update(in_draft=False)
+            for upload, title, digest, size in files:
+                attachment = _store(
+                    report.enterprise, upload, title, digest, size, user, report=report
+                )
+                stored.append(attachment.file.name)
+                added.append(attachment)
+            _delete_unused(report)
+    except Exception:
+        delete_quietly(ReportAttachment.file.field.storage, stored)
+        raise
+    return added
+
+
+def attachment_is_public(attachment: ReportAttachment) -> bool:
+    """Public once a filed temporary report or a submitted version of a published enterprise's
+    annual report names it; until then only the enterprise's filers and the bureau see it."""
+    if not attachment.enterprise.is_published:
+        return False
+    if attachment.temporary_report_id:
+        return True
+    return any(
+        a.get("id") == attachment.pk
+        for attachments in attachment.report.versions.values_list("attachments", flat=True)
+        for a in attachments
+    )
+
+
+def can_read_attachment(user, attachment: ReportAttachment) -> bool:
+    return (
+        attachment_is_public(attachment)
+        or can_file(user, attachment.enterprise)
+        or can_supervise(user)
+    )
+
+
+# --- Legal documents the bureau registers ---------------------------------------------------
+
+
+def legal_document_register(
+    *,
+    enterprise: Enterprise,
+    user,
+    document_kind: str,
+    document_number: str,
+    issued_by: str,
+    served_on: dt.date,
+    note: str = "",
+    now=None,
+) -> LegalDocument:
+    """The bureau records a legal document served on an enterprise: the temporary report on it is
+    due on the 5th working day after ``served_on`` whether or not the enterprise files, and the
+    enterprise's accounts are told. A report already filed on the same number is tied to it (its
+    deadline then runs from the bureau's day of service)."""
+    if not can_supervise(user):
+        raise ReportForbidden(_("You may not register legal documents."))
+    now = now or timezone.now()
+    if served_on > timezone.localdate(now):
+        raise ValidationError({"served_on": _("The document cannot be served in the future.")})
+    document = LegalDocument(
+        enterprise=enterprise,
+        document_kind=document_kind,
+        document_number=document_number.strip(),
+        issued_by=issued_by.strip(),
+        served_on=served_on,
+        due_on=deadlines.temporary_due(served_on),
+        note=note.strip(),
+        registered_by=user,
+    )
+    document.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            document.save()
+            filed = (
+                TemporaryReport.objects.select_for_update()
+                .filter(enterprise=enterprise, document_number=document.document_number)
+                .first()
+            )
+            if filed is not None:
+                filed.legal_document = document
+                filed.due_on = document.due_on
+                filed.is_late = deadlines.is_late(
+                    due_on=document.due_on, filed_on=timezone.localdate(filed.submitted_at)
+                )
+                filed.save(update_fields=["legal_document", "due_on", "is_late"])
+            else:
+                transaction.on_commit(lambda: notifications.document_registered(document))
+    except IntegrityError:
+        raise ValidationError(
+            {"document_number": _("This document is already registered for this enterprise.")}
+        ) from None
+    return document
+
+
+def legal_document_withdraw(*, document: LegalDocument, user, reason: str) -> LegalDocument:
+    """Withdraw a registration made in error (with a reason); one a report answers cannot be."""
+    if not can_supervise(user):
+        raise ReportForbidden(_("You may not register legal documents."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for withdrawing the registration.")})
+    with transaction.atomic():
+        locked = LegalDocument.objects.select_for_update().get(pk=document.pk)
+        if TemporaryReport.objects.filter(legal_document=locked).exists():
+            raise ValidationError(
+                _("A temporary report answers this document; it cannot be withdrawn.")
+            )
+        if locked.withdrawn_at is None:
+            locked.withdrawn_at = timezone.now()
+            locked.withdrawn_reason = reason
+            locked.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    return locked
 
 
 # --- Monitoring data --------------------------------------------------------------------------
@@ -479,7 +742,8 @@ def token_authenticate(raw: str) -> ApiToken | None:
 
 
 def reminders_send(*, today: dt.date | None = None) -> int:
-    """Remind the accounts of listed enterprises whose annual report is due soon or late.
+    """Remind the accounts of listed enterprises whose annual report is due soon or late, and of
+    enterprises that have not filed the temporary report on a registered document in time.
 
     Looks at the report covering the year before ``today`` (due 15 March this year); each report
     gets at most one "due soon" and one "late" reminder (``ReminderSent``). Returns the count.
@@ -503,5 +767,18 @@ def reminders_send(*, today: dt.date | None = None) -> int:
             _reminder, created = ReminderSent.objects.get_or_create(report=report, kind=kind)
             if created:
                 notifications.report_reminder(report, kind=kind, due_on=due_on)
+                sent += 1
+    overdue = LegalDocument.objects.filter(
+        withdrawn_at__isnull=True,
+        temporary_report__isnull=True,
+        late_reminded_at__isnull=True,
+        due_on__lt=today,
+    )
+    for document in overdue.select_related("enterprise"):
+        with transaction.atomic():
+            if LegalDocument.objects.filter(pk=document.pk, late_reminded_at__isnull=True).update(
+                late_reminded_at=timezone.now()
+            ):
+                notifications.temporary_late(document)
                 sent += 1
     return sent

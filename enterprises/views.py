@@ -16,9 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from enterprises import deadlines, forms, report_format, selectors, services, values
-from enterprises.models import AnnualReport, ApiToken
+from enterprises.models import AnnualReport, ApiToken, LegalDocument
 from enterprises.report_format import ContentErrors
 from portal.models import Subdistrict
+from portal.storage import private_file_response
 
 PER_PAGE = 20
 
@@ -69,6 +70,7 @@ def detail(request, code: str):
             "enterprise": enterprise,
             "years": sorted(years.items(), reverse=True),
             "temporary_reports": selectors.temporary_reports(enterprise),
+            "overdue_documents": selectors.overdue_documents(enterprise),
             "exceedances": selectors.exceedances(enterprise, limit=10),
             "outlets": enterprise.outlets.prefetch_related("limits"),
             "this_year": timezone.localdate().year,
@@ -88,6 +90,7 @@ def report(request, code: str, year: int, number: int | None = None):
             "version": version,
             "versions": annual.versions_newest_first(),
             "parts": _parts(version.content, annual.carbon_only),
+            "attachments": selectors.version_attachments(version),
             "content": version.content,
             "carbon_total": report_format.carbon_total(version.content),
             "due_on": deadlines.annual_due(year),
@@ -108,6 +111,39 @@ def monitoring(request, code: str):
             "exceedances": selectors.exceedances(enterprise),
         },
     )
+
+
+def attachment(request, pk: int):
+    """A report's document: public once a submitted version or a filed temporary report names it
+    (then cacheable by shared caches); before that only for the enterprise's filers and the
+    bureau; for anyone else it does not exist (404, not 403: a draft's file is not announced)."""
+    found = selectors.attachment(pk)
+    public = services.attachment_is_public(found)
+    if not public and not services.can_read_attachment(request.user, found):
+        raise Http404
+    is_pdf = found.filename.lower().endswith(".pdf")
+    return private_file_response(
+        found.file.name,
+        content_type=ATTACHMENT_TYPES.get(found.filename.rsplit(".", 1)[-1].lower(), OCTET),
+        filename=found.filename,
+        as_attachment=not is_pdf,
+        cache_control="public, max-age=3600" if public else "private, no-store",
+        shared_cache=public,
+    )
+
+
+OCTET = "application/octet-stream"
+ATTACHMENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
 
 
 def _parts(content: dict, carbon_only: bool) -> list[tuple[str, str, str]]:
@@ -147,6 +183,7 @@ def filing_home(request):
                 ),
                 "reports": enterprise.reports.order_by("-year"),
                 "temporary": selectors.temporary_reports(enterprise)[:10],
+                "open_documents": selectors.open_documents(enterprise),
                 "tokens": enterprise.tokens.filter(revoked_at__isnull=True),
             }
         )
@@ -157,6 +194,7 @@ def filing_home(request):
             "rows": rows,
             "year": year,
             "new_token": request.session.pop("enterprises_new_token", None),
+            "today": today,
         },
     )
 
@@ -173,6 +211,14 @@ def _report_forms(report: AnnualReport, data=None):
     tables = report_format.CARBON_TABLES if report.carbon_only else report_format.TABLES
     formsets = {t: forms.table_formset(t, data=data, rows=draft.get(t)) for t in tables}
     return text, formsets
+
+
+def _attachments_form(request, report: AnnualReport, bound: bool):
+    return forms.AttachmentsForm(
+        request.POST if bound else None,
+        request.FILES if bound else None,
+        attachments=report.attachments.filter(in_draft=True),
+    )
 
 
 def _content_from(text, formsets) -> dict:
@@ -216,13 +262,23 @@ def filing_annual(request, pk: int, year: int):
             messages.error(request, exc.messages[0])
         return redirect("enterprises:filing_annual", pk=pk, year=year)
     if report.status == AnnualReport.Status.SUBMITTED and action not in ("save", "submit"):
-        return _render_annual(request, enterprise, report, None, None)
+        return _render_annual(request, enterprise, report, None, None, None)
     text, formsets = _report_forms(report, request.POST if action else None)
+    files = _attachments_form(request, report, bound=bool(action))
     status = 200
     if action in ("save", "submit"):
-        if text.is_valid() and all(fs.is_valid() for fs in formsets.values()):
+        valid = [text.is_valid(), files.is_valid(), *(fs.is_valid() for fs in formsets.values())]
+        if all(valid):
             content = _content_from(text, formsets)
             try:
+                # Files first: they stay in the draft even when the content is refused below.
+                services.report_update_attachments(
+                    report=report,
+                    user=request.user,
+                    uploads=files.uploads(),
+                    remove=files.cleaned_data["remove_attachment"],
+                )
+                files = _attachments_form(request, report, bound=False)
                 if action == "save":
                     services.report_save_draft(report=report, content=content, user=request.user)
                     messages.success(
@@ -256,11 +312,13 @@ def filing_annual(request, pk: int, year: int):
             except services.ReportError as exc:
                 messages.error(request, exc.messages[0])
                 return redirect("enterprises:filing_annual", pk=pk, year=year)
+            except ValidationError as exc:  # an attached file refused: nothing was stored
+                files.add_error("attachments", exc.message_dict.get("attachments", exc.messages))
         status = 400
-    return _render_annual(request, enterprise, report, text, formsets, status=status)
+    return _render_annual(request, enterprise, report, text, formsets, files, status=status)
 
 
-def _render_annual(request, enterprise, report, text, formsets, status=200):
+def _render_annual(request, enterprise, report, text, formsets, files, status=200):
     latest = report.versions_newest_first().first()
     return render(
         request,
@@ -272,6 +330,8 @@ def _render_annual(request, enterprise, report, text, formsets, status=200):
             "formsets": formsets,
             "latest": latest,
             "parts": _parts(latest.content, report.carbon_only) if latest else [],
+            "latest_attachments": selectors.version_attachments(latest) if latest else [],
+            "files": files,
             "due_on": deadlines.annual_due(report.year),
             "has_errors": status != 200,
         },
@@ -282,16 +342,29 @@ def _render_annual(request, enterprise, report, text, formsets, status=200):
 @login_required
 def filing_temporary(request, pk: int):
     enterprise = selectors.filing_enterprise(request.user, pk)
-    form = forms.TemporaryReportForm(request.POST or None)
+    registered = _registered_document(enterprise, request.GET.get("document"))
+    initial = (
+        {
+            "document_kind": registered.document_kind,
+            "document_number": registered.document_number,
+            "issued_by": registered.issued_by,
+            "received_on": registered.served_on,
+        }
+        if registered
+        else None
+    )
+    form = forms.TemporaryReportForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
+            data = dict(form.cleaned_data)
+            uploads = [(f, "") for f in data.pop("attachments")]
             try:
                 report = services.temporary_report_file(
-                    enterprise=enterprise, user=request.user, **form.cleaned_data
+                    enterprise=enterprise, user=request.user, uploads=uploads, **data
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
+                for field, errors in getattr(exc, "message_dict", {None: exc.messages}).items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
                 if report.is_late:
@@ -313,9 +386,15 @@ def filing_temporary(request, pk: int):
     return render(
         request,
         "enterprises/filing_temporary.html",
-        {"enterprise": enterprise, "form": form},
+        {"enterprise": enterprise, "form": form, "registered": registered},
         status=status,
     )
+
+
+def _registered_document(enterprise, raw) -> LegalDocument | None:
+    if not (raw or "").isdigit():
+        return None
+    return selectors.open_documents(enterprise).filter(pk=int(raw)).first()
 
 
 @login_required

@@ -36,6 +36,13 @@ class SupervisionViewSet(GuardedViewSet):
                 "import/report/template.xlsx", admin_views.report_template, name="report_template"
             ),
             path("import/monitoring/", admin_views.monitoring_import, name="monitoring_import"),
+            path("documents/", admin_views.documents, name="documents"),
+            path("documents/new/", admin_views.document_new, name="document_new"),
+            path(
+                "documents/<int:pk>/withdraw/",
+                admin_views.document_withdraw,
+                name="document_withdraw",
+            ),
         ]
 
 

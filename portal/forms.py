@@ -116,3 +116,22 @@ def plain_field_messages(field) -> None:
         choices = list(field.choices)
         if choices and choices[0][0] in ("", None) and choices[0][1] == "---------":
             field.choices = [("", EMPTY_CHOICE_LABEL), *choices[1:]]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    """A file input that takes several files (``<input type=file multiple>``)."""
+
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several uploaded files as a list (checking them is the caller's: e.g.
+    ``portal.uploads.validate_document_file``)."""
+
+    def __init__(self, *args, attrs=None, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True, **(attrs or {})}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [f for f in files if f]

@@ -68,6 +68,8 @@ STAFF_DATA_ROUTES = frozenset(
         "enterprises:filing_annual",
         "enterprises:filing_temporary",
         "enterprises:filing_token",
+        # A report's documents: public once submitted, a draft's only for its filers and the bureau.
+        "enterprises:attachment",
     }
 )
 

@@ -301,6 +301,11 @@ ENTERPRISES_RATE_LIMITS = {
     "api_token": (600, 3600),  # monitoring API calls per enterprise token per hour
 }
 ENTERPRISES_RATE_LIMITS = env_rate_limits("ENTERPRISES_RATE_LIMITS", ENTERPRISES_RATE_LIMITS)
+# Documents attached to enterprise reports (PDF and Office files, checked like disclosure's).
+ENTERPRISES_ATTACHMENT_MAX_BYTES = env_int(
+    "ENTERPRISES_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1024
+)
+ENTERPRISES_ATTACHMENTS_PER_REPORT = 20
 
 # --- Email ----------------------------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal import process_cache
-from portal.forms import EMPTY_CHOICE_LABEL, PlainMessagesMixin
+from portal.forms import EMPTY_CHOICE_LABEL, MultipleFileInput, PlainMessagesMixin
 from portal.localize import localized_name
 from portal.models import Subdistrict
 from portal.phones import PhoneNumberField
@@ -22,10 +22,6 @@ from portal.tipoffs.validators import (
     DESCRIPTION_MIN_LENGTH,
     check_report_details,
 )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
 
 
 class MultiplePhotoField(forms.FileField):

@@ -8,10 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from wagtail.documents import get_document_model
 
-from disclosure.demo import demo_pdf
 from disclosure.models import DisclosureItemAttachment
-from disclosure.validators import validate_attachment_file
 from disclosure.versions import fingerprint, item_attachments
+from portal.uploads import sample_pdf, validate_document_file
 
 pytestmark = pytest.mark.django_db
 
@@ -25,10 +24,10 @@ def _file(name, content):
 
 @pytest.mark.parametrize(
     "name,content",
-    [("a.pdf", demo_pdf("x")), ("b.docx", DOCX_HEAD), ("c.xls", XLS_HEAD), ("d.ODS", DOCX_HEAD)],
+    [("a.pdf", sample_pdf("x")), ("b.docx", DOCX_HEAD), ("c.xls", XLS_HEAD), ("d.ODS", DOCX_HEAD)],
 )
 def test_pdf_and_office_files_pass(name, content):
-    validate_attachment_file(_file(name, content), max_bytes=10_000)
+    validate_document_file(_file(name, content), max_bytes=10_000)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +42,7 @@ def test_pdf_and_office_files_pass(name, content):
 )
 def test_other_files_are_refused_with_a_reason(name, content, code):
     with pytest.raises(ValidationError) as info:
-        validate_attachment_file(_file(name, content), max_bytes=10_000)
+        validate_document_file(_file(name, content), max_bytes=10_000)
     assert info.value.code == code
 
 
@@ -71,7 +70,7 @@ def test_the_item_page_shows_each_attachment_with_type_and_size(client):
     _seed_demo()
     Document = get_document_model()
     item = DisclosureItemPage.objects.live().first()
-    document = Document.objects.create(title="附件", file=_file("plan.pdf", demo_pdf("plan")))
+    document = Document.objects.create(title="附件", file=_file("plan.pdf", sample_pdf("plan")))
     item.attachments.add(DisclosureItemAttachment(document=document, label="规划文本"))
     item.save_revision().publish()
     html = client.get(item.url).content.decode()

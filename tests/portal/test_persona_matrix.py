@@ -255,6 +255,7 @@ OFFICERS = frozenset({"disclosure_officer", "administrator"})
 ENTERPRISE_FILERS = frozenset({"enterprise"})
 PUBLIC_CODE = lambda w: w.public_enterprise.credit_code  # noqa: E731
 OWN_ENTERPRISE = lambda w: w.enterprise.pk  # noqa: E731
+PUBLIC_ATTACHMENT = lambda w: w.public_enterprise.attachments.first().pk  # noqa: E731
 SURVEY = lambda w: w.survey.slug  # noqa: E731
 SURVEY_PK = lambda w: w.survey.pk  # noqa: E731
 
@@ -400,6 +401,7 @@ ROUTES: dict[str, Route] = {
         ALL, rev("enterprises:report_version", code=PUBLIC_CODE, year=2024, number=1)
     ),
     "enterprises:monitoring": Route(ALL, rev("enterprises:monitoring", code=PUBLIC_CODE)),
+    "enterprises:attachment": Route(ALL, rev("enterprises:attachment", pk=PUBLIC_ATTACHMENT)),
     "enterprises:filing_home": Route(ENTERPRISE_FILERS, rev("enterprises:filing_home")),
     "enterprises:filing_annual": Route(
         ENTERPRISE_FILERS, rev("enterprises:filing_annual", pk=OWN_ENTERPRISE, year=2025)
@@ -550,6 +552,8 @@ ROUTES: dict[str, Route] = {
     "enterprises_admin:monitoring_import": Route(
         OFFICERS, rev("enterprises_admin:monitoring_import")
     ),
+    "enterprises_admin:documents": Route(OFFICERS, rev("enterprises_admin:documents")),
+    "enterprises_admin:document_new": Route(OFFICERS, rev("enterprises_admin:document_new")),
     # Learning: statistics and the pickup desk
     "learning_admin:statistics": Route(
         frozenset({"editor", "analyst", "administrator"}), rev("learning_admin:statistics")
