@@ -20,7 +20,8 @@ class BoundedDateField(forms.DateField):
     EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}))
+        # An <input type=date> takes ISO dates only, whatever the language formats dates as.
+        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         super().__init__(**kwargs)
 
     def validate(self, value):

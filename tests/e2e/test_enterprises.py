@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from portal.uploads import sample_pdf
 from tests.e2e.accounts import sign_in
 from tests.e2e.axe import assert_accessible
 
@@ -63,8 +64,22 @@ def test_an_enterprise_files_its_annual_report_and_a_temporary_report(enterprise
     carbon = page.get_by_test_id("formset-carbon_emissions")
     carbon.locator("select[name=carbon_emissions-0-scope]").select_option("direct")
     carbon.locator("input[name=carbon_emissions-0-amount]").fill("5200")
+    # A renamed image is refused by its content; the real PDF is kept with the draft.
+    files = page.get_by_test_id("attachments-field")
+    files.locator("input[name=attachments]").set_input_files(
+        [{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"\xff\xd8\xff\xe0JFIF"}]
+    )
+    page.get_by_test_id("save-draft").click()
+    expect(page.get_by_test_id("attachments-field")).to_contain_text("scan.pdf")
+    expect(page.get_by_test_id("form-errors")).to_be_visible()
+    files = page.get_by_test_id("attachments-field")
+    files.locator("input[name=attachments]").set_input_files(
+        [{"name": "monitoring.pdf", "mimeType": "application/pdf", "buffer": sample_pdf("m")}]
+    )
+    files.get_by_label("附件名称").fill("2025年度自行监测报告")
     page.get_by_test_id("save-draft").click()
     expect(page.get_by_text("草稿已保存")).to_be_visible()
+    expect(page.get_by_test_id("attachments-field")).to_contain_text("2025年度自行监测报告")
     page.get_by_test_id("submit-report").click()
     expect(page.get_by_text("第 1 版已提交并公开")).to_be_visible()
     expect(page.get_by_text("报告已公开并标注为逾期")).to_be_visible()
@@ -86,12 +101,33 @@ def test_an_enterprise_files_its_annual_report_and_a_temporary_report(enterprise
     page.get_by_test_id("submit-temporary").click()
     expect(page.get_by_text("已受理并标注为逾期")).to_be_visible()
 
+    # The bureau registered a penalty served yesterday: the form comes filled in from its record.
+    page.get_by_test_id("open-documents").get_by_test_id("file-for-document").click()
+    expect(page.get_by_test_id("registered-document")).to_contain_text("攀东环罚〔2026〕21号")
+    form = page.get_by_test_id("temporary-form")
+    expect(form.get_by_label("文号")).to_have_value("攀东环罚〔2026〕21号")
+    form.get_by_label("法律文书的主要内容及企业采取的措施").fill("已按决定书要求完成整改。")
+    form.locator("input[name=attachments]").set_input_files(
+        [{"name": "decision.pdf", "mimeType": "application/pdf", "buffer": sample_pdf("d")}]
+    )
+    page.get_by_test_id("submit-temporary").click()
+    expect(page.get_by_text("临时报告已报送并公开")).to_be_visible()
+    expect(page.get_by_test_id("open-documents")).to_have_count(0)
+
     page.goto("/enterprises/")
     page.get_by_label("名称或统一社会信用代码").fill("选矿")
     page.get_by_test_id("enterprise-search").get_by_role("button", name="搜索").click()
     page.get_by_role("link", name="示例·东区钒钛磁铁矿选矿有限公司").click()
     expect(page.get_by_test_id("report-table")).to_contain_text("2025")
     expect(page.get_by_test_id("temporary-table")).to_contain_text("攀东环罚〔2026〕99号")
+    expect(page.get_by_test_id("temporary-table")).to_contain_text("decision")
+    page.get_by_test_id("report-table").get_by_role("link", name="第 1 版").first.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2025 年度报告")
+    attachments = page.get_by_test_id("attachments")
+    expect(attachments).to_contain_text("2025年度自行监测报告")
+    href = attachments.get_by_role("link").first.get_attribute("href")
+    response = page.request.get(href)
+    assert response.ok and response.headers["content-type"] == "application/pdf"
 
 
 def test_a_resident_finds_a_factory_and_reads_its_report_and_chart_on_a_phone(
@@ -136,5 +172,21 @@ def test_the_bureau_sees_late_and_missing_filers(enterprise_site, page):
     expect(page.get_by_test_id("queue-late")).to_contain_text("示例·东区焦化有限公司")
     expect(page.get_by_test_id("late-temporary")).to_contain_text("攀东环罚〔2026〕5号")
     expect(page.get_by_test_id("compliance")).to_contain_text("按时")
+    # A coercive measure served in November was never answered: missing in the queue.
+    expect(page.get_by_test_id("open-documents")).to_contain_text("攀东环责改〔2026〕11号")
     page.get_by_role("button", name="立即发送提醒").click()
     expect(page.get_by_text(re.compile(r"已排队发送 \d+ 条提醒"))).to_be_visible()
+
+    # Register a penalty served today: its temporary report is due in 5 working days.
+    page.get_by_test_id("open-documents").get_by_role("link", name="登记法律文书").click()
+    form = page.get_by_test_id("document-form")
+    form.get_by_label("企业", exact=True).select_option(label="示例·东区焦化有限公司")
+    form.get_by_label("法律文书类型").select_option("penalty")
+    form.get_by_label("文号").fill("攀东环罚〔2026〕30号")
+    form.get_by_label("作出机关").fill("攀枝花市东区生态环境局")
+    form.get_by_label("送达日期").fill(dt.date.today().isoformat())
+    form.get_by_role("button", name="登记文书").click()
+    expect(
+        page.get_by_text(re.compile("已为示例·东区焦化有限公司登记攀东环罚〔2026〕30号"))
+    ).to_be_visible()
+    expect(page.get_by_test_id("documents")).to_contain_text("攀东环罚〔2026〕30号")

@@ -461,4 +461,4 @@ def test_the_filing_home_offers_the_registered_document_prefilled(
     form = client.get(
         reverse("enterprises:filing_temporary", args=[own.pk]) + f"?document={document.pk}"
     ).content.decode()
-    assert 'value="攀东环罚〔2026〕8号"' in form and "2026-01-30" in form
+    assert 'value="攀东环罚〔2026〕8号"' in form and 'value="2026-01-30"' in form
