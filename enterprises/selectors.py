@@ -321,3 +321,256 @@ def indicator_part(*, as_of: dt.date | None = None) -> tuple[int, rates.Complian
         if result.due:
             return year, result
     return None
+
+
+# --- The tip-off form's look-up (a resident reporting a factory sees its disclosures) ----------
+
+#: Exceedances are counted over this many days before the look-up.
+LOOKUP_EXCEEDANCE_DAYS = 90
+#: Temporary reports shown per enterprise, newest first.
+LOOKUP_TEMPORARY_REPORTS = 3
+#: Candidates read before ranking (the district's list has a few hundred enterprises at most).
+LOOKUP_CANDIDATES = 50
+
+# What residents add to or leave out of a name ("东区钢铁厂" for "示例·东区钢铁有限公司").
+_NAME_NOISE = ("·", "•", "・", " ", "\u3000")
+_NAME_SUFFIXES = (
+    "股份有限公司",
+    "有限责任公司",
+    "有限公司",
+    "集团公司",
+    "集团",
+    "公司",
+    "总厂",
+    "分厂",
+    "工厂",
+    "厂",
+)
+_LEADING_SUBDISTRICT = r"^[\u4e00-\u9fff]{1,8}?(?:街道|镇|乡)"
+#: The shortest address core (after the district and sub-district) that may name a site.
+_ADDRESS_CORE_MIN = 4
+
+
+@dataclass
+class LatestDisclosures:
+    """What the tip-off form shows of one matching enterprise: its latest annual report version
+    (submitted versions only), its newest temporary reports, and its exceedances over the last
+    ``days`` days (count and the latest)."""
+
+    enterprise: Enterprise
+    annual: ReportVersion | None
+    first_late: bool
+    temporary: list
+    exceedance_count: int
+    latest_exceedance: MonitoringResult | None
+    has_monitoring: bool
+    days: int
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.annual and self.annual.number > 1)
+
+    @property
+    def voluntary(self) -> bool:
+        return self.enterprise.listed_from is None
+
+
+def _plain_name(text: str) -> str:
+    for noise in _NAME_NOISE:
+        text = text.replace(noise, "")
+    return text
+
+
+def lookup_name_cores(q: str) -> list[str]:
+    """The strings a name query is matched with: as typed (without spaces and middle dots) and
+    without a company-form suffix; each of at least two characters."""
+    plain = _plain_name(q or "")
+    cores = [plain]
+    for suffix in _NAME_SUFFIXES:
+        if plain.endswith(suffix):
+            cores.append(plain[: -len(suffix)])
+            break
+    return [core for core in dict.fromkeys(cores) if len(core) >= 2]
+
+
+def _address_core(text: str, prefixes) -> str:
+    """The address without spaces, the district's prefixes and a leading sub-district."""
+    import re
+
+    text = re.sub(r"\s+", "", text or "")
+    for prefix in prefixes:
+        if prefix and text.startswith(prefix):
+            text = text[len(prefix) :]
+    return re.sub(_LEADING_SUBDISTRICT, "", text, count=1)
+
+
+def _name_matches(q: str) -> list[int]:
+    """Published enterprises of the public list whose name contains the query (or one of its
+    cores), or whose credit code is the query; the exact code first, then exact names, names
+    that start with the query, the rest by name."""
+    from django.db.models import Value
+    from django.db.models.functions import Replace
+
+    from enterprises.validators import normalize_credit_code
+
+    cores = lookup_name_cores(q)
+    code = normalize_credit_code(q or "")
+    condition = Q(credit_code=code) if len(code) == 18 else Q()
+    expression = "name"
+    for noise in _NAME_NOISE:
+        expression = Replace(expression, Value(noise), Value(""))
+    for core in cores:
+        condition |= Q(plain_name__icontains=core)
+    if not condition:
+        return []
+    rows = list(
+        public_enterprises()
+        .annotate(plain_name=expression)
+        .filter(condition)
+        .values_list("pk", "credit_code", "name")[:LOOKUP_CANDIDATES]
+    )
+    typed = _plain_name(q or "")
+
+    def rank(row):
+        _pk, credit_code, name = row
+        name = _plain_name(name)
+        if credit_code == code:
+            return (0, name)
+        if name == typed:
+            return (1, name)
+        if name.startswith(typed) or any(name.startswith(c) for c in cores):
+            return (2, name)
+        return (3, name)
+
+    return [row[0] for row in sorted(rows, key=rank)]
+
+
+def _address_matches(address: str) -> list[int]:
+    """Published enterprises of the public list whose address (without the district and the
+    sub-district) appears in ``address``: "示例路1号" in "弄弄坪示例路1号大门对面"."""
+    from portal.models import PortalSettings
+
+    prefixes = PortalSettings.default_address_prefixes()
+    typed = _address_core(address, prefixes)
+    if len(typed) < _ADDRESS_CORE_MIN:
+        return []
+    found = []
+    for pk, their_address in public_enterprises().exclude(address="").values_list("pk", "address"):
+        core = _address_core(their_address, prefixes)
+        if len(core) >= _ADDRESS_CORE_MIN and core in typed:
+            found.append(pk)
+    return found
+
+
+def lookup_enterprise_ids(*, q: str = "", address: str = "") -> list[int]:
+    """The enterprises matching a reported unit's name or credit code (``q``) and then those
+    at the reported ``address``, best first, without repeats (at most ``LOOKUP_CANDIDATES``)."""
+    ids = _name_matches(q) if q else []
+    if address:
+        ids += [pk for pk in _address_matches(address) if pk not in ids]
+    return ids[:LOOKUP_CANDIDATES]
+
+
+def latest_disclosures(
+    ids, *, days: int = LOOKUP_EXCEEDANCE_DAYS, now: dt.datetime | None = None
+) -> list[LatestDisclosures]:
+    """``LatestDisclosures`` of the published enterprises ``ids``, in that order, in five
+    queries whatever their number."""
+    from django.db.models import Count, Exists, F, OuterRef, Subquery, Window
+    from django.db.models.functions import RowNumber
+
+    from enterprises.models import Outlet
+
+    ids = list(ids)
+    if not ids:
+        return []
+    now = now or timezone.now()
+    since = now - dt.timedelta(days=days)
+    enterprises = {
+        e.pk: e
+        for e in Enterprise.objects.published()
+        .filter(pk__in=ids)
+        .select_related("subdistrict")
+        .annotate(has_outlets=Exists(Outlet.objects.filter(enterprise=OuterRef("pk"))))
+    }
+    first_late = ReportVersion.objects.filter(report=OuterRef("report"), number=1).values(
+        "is_late"
+    )[:1]
+    latest = {
+        v.report.enterprise_id: v
+        for v in ReportVersion.objects.filter(report__enterprise_id__in=list(enterprises))
+        .select_related("report")
+        .only(
+            "number",
+            "submitted_at",
+            "is_late",
+            "source",
+            "reason",
+            "report__year",
+            "report__scope",
+            "report__enterprise",
+        )
+        .annotate(
+            first_late=Subquery(first_late),
+            rank=Window(
+                RowNumber(),
+                partition_by=F("report__enterprise_id"),
+                order_by=[F("report__year").desc(), F("number").desc()],
+            ),
+        )
+        .filter(rank=1)
+    }
+    temporary: dict[int, list] = {}
+    for report in (
+        TemporaryReport.objects.filter(enterprise_id__in=list(enterprises))
+        .only("enterprise_id", "document_kind", "document_number", "received_on", "is_late")
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=F("enterprise_id"),
+                order_by=[F("received_on").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=LOOKUP_TEMPORARY_REPORTS)
+        .order_by("enterprise_id", "rank")
+    ):
+        temporary.setdefault(report.enterprise_id, []).append(report)
+    exceedances = {
+        r.outlet.enterprise_id: r
+        for r in MonitoringResult.objects.filter(
+            outlet__enterprise_id__in=list(enterprises),
+            exceeded=True,
+            measured_at__gte=since,
+            measured_at__lte=now,
+        )
+        .select_related("outlet")
+        .annotate(
+            count=Window(Count("pk"), partition_by=F("outlet__enterprise_id")),
+            rank=Window(
+                RowNumber(),
+                partition_by=F("outlet__enterprise_id"),
+                order_by=[F("measured_at").desc(), F("pk").desc()],
+            ),
+        )
+        .filter(rank=1)
+    }
+    rows = []
+    for pk in ids:
+        enterprise = enterprises.get(pk)
+        if enterprise is None:
+            continue
+        version = latest.get(pk)
+        exceedance = exceedances.get(pk)
+        rows.append(
+            LatestDisclosures(
+                enterprise=enterprise,
+                annual=version,
+                first_late=bool(version and version.first_late),
+                temporary=temporary.get(pk, []),
+                exceedance_count=exceedance.count if exceedance else 0,
+                latest_exceedance=exceedance,
+                has_monitoring=enterprise.has_outlets,
+                days=days,
+            )
+        )
+    return rows

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enterprises import views
+from enterprises import lookup, views
 
 app_name = "enterprises"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("filing/<int:pk>/temporary/", views.filing_temporary, name="filing_temporary"),
     path("filing/<int:pk>/tokens/", views.filing_token, name="filing_token"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("lookup/", lookup.lookup, name="lookup"),
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/reports/<int:year>/", views.report, name="report"),
     path("<str:code>/reports/<int:year>/v<int:number>/", views.report, name="report_version"),

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from enterprises import selectors
+from enterprises import lookup, selectors
 from enterprises.viewsets import EnterpriseViewSet, SupervisionViewSet
 from portal.integration import MeSection, RatePart
 
@@ -66,3 +66,10 @@ def filing_section(request):
         links=[(_("File reports for my enterprise"), reverse("enterprises:filing_home"))],
         order=20,
     )
+
+
+@hooks.register("tipoff_form_aids")
+def tipoff_form_aid(request, *, party="", address=""):
+    """Under the tip-off form's "unit or factory" field (and on the staff case page): the
+    matching enterprises of the public list with their latest disclosures."""
+    return lookup.form_aid(request, party=party, address=address)

@@ -27,6 +27,17 @@ iterates ``hooks.get_hooks(...)`` and so knows nothing about the apps that feed 
 ``portal_section_links``
     ``fn(section, request) -> [(label, url, active url names)]``: extra links an app adds to
     another app's section navigation (``section`` is "disclosure" or "tipoffs").
+``tipoff_form_aids``
+    ``fn(request, *, party="", address="") -> TipoffFormAid | None``: help with the unit a
+    resident reports (被举报单位). The tip-off form shows each aid under its "unit or factory"
+    field: while the resident types, its script asks ``lookup_url`` (``GET ?q=``, JSON below);
+    when the form is sent back, and on the staff case page, the aid's ``matches`` for the
+    typed name (``party``) and address are rendered on the server. ``party`` and ``address``
+    are the case's own text: an aid uses them to match and never stores, logs or echoes them
+    elsewhere; it shows public information only. The lookup's JSON is
+    ``{"summary": str, "results": [{"card": AidCard as a dict, …}], "more_url": str}`` and
+    answers 400 ``{"error": str}`` for a query outside ``min_length``–``max_length``, 429 over
+    its rate limit.
 """
 
 from __future__ import annotations
@@ -57,6 +68,7 @@ class MeItem:
 
 RATE_PARTS_HOOK = "disclosure_rate_parts"
 SECTION_LINKS_HOOK = "portal_section_links"
+TIPOFF_FORM_AIDS_HOOK = "tipoff_form_aids"
 
 
 @dataclass(frozen=True)
@@ -146,3 +158,82 @@ class SiteMapGroup:
 def site_map_groups(request) -> list[SiteMapGroup]:
     groups = [group for fn in hooks.get_hooks(SITE_MAP_HOOK) if (group := fn(request))]
     return sorted(groups, key=lambda group: group.order)
+
+
+@dataclass(frozen=True)
+class AidLine:
+    """One fact of a match: a label ("Latest annual report"), the fact, marks shown as badges
+    ("late", "corrected"), links (text, URL) and whether it is a warning (an exceedance)."""
+
+    label: str
+    text: str
+    marks: Sequence[str] = ()
+    links: Sequence[tuple[str, str]] = ()
+    warn: bool = False
+
+
+@dataclass(frozen=True)
+class AidCard:
+    """One match of a tip-off form aid: a title linking to its public page, short facts
+    (``meta``: a code, an industry, a place) and lines. Rendered the same way by the server
+    and by the form's script (from the lookup's JSON)."""
+
+    title: str
+    url: str
+    meta: Sequence[str] = ()
+    lines: Sequence[AidLine] = ()
+
+    def as_dict(self) -> dict:
+        return {
+            "title": self.title,
+            "url": self.url,
+            "meta": list(self.meta),
+            "lines": [
+                {
+                    "label": line.label,
+                    "text": line.text,
+                    "marks": list(line.marks),
+                    "links": [{"text": text, "url": url} for text, url in line.links],
+                    "warn": line.warn,
+                }
+                for line in self.lines
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class TipoffFormAid:
+    """What an app offers next to the tip-off form's "unit or factory" field.
+
+    ``key`` a stable id; ``title`` and ``intro`` head the box; ``lookup_url`` answers ``?q=``
+    with JSON (see ``tipoff_form_aids`` above) for queries of ``min_length`` to ``max_length``
+    characters; ``none_text`` when nothing matches; ``list_url``/``list_label`` the app's own
+    searchable list (with the typed name as its query when there is one). ``searched`` says
+    whether a name was looked up on the server (so "nothing matches" is worth saying);
+    ``matches`` and ``summary`` are what the name and address found, and ``more_url`` (if any)
+    lists further matches.
+    """
+
+    key: str
+    title: str
+    intro: str
+    lookup_url: str
+    min_length: int
+    max_length: int
+    none_text: str
+    list_url: str
+    list_label: str
+    searched: bool = False
+    matches: Sequence[AidCard] = ()
+    summary: str = ""
+    more_url: str = ""
+
+
+def tipoff_form_aids(request, *, party: str = "", address: str = "") -> list[TipoffFormAid]:
+    """Every registered aid for the reported unit, with its matches for ``party`` and
+    ``address`` (the case's text, used for matching only)."""
+    return [
+        aid
+        for fn in hooks.get_hooks(TIPOFF_FORM_AIDS_HOOK)
+        if (aid := fn(request, party=party, address=address))
+    ]

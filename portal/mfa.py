@@ -143,6 +143,7 @@ PUBLIC_ROUTES = frozenset(
         "enterprises:report",
         "enterprises:report_version",
         "enterprises:monitoring",
+        "enterprises:lookup",
         # Token-authenticated machine endpoint (an enterprise's own monitoring data).
         "enterprises_api:monitoring",
         # Sign-in, sign-up and password reset before anyone is signed in.

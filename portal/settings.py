@@ -299,6 +299,7 @@ CMS_RATE_LIMITS = env_rate_limits("CMS_RATE_LIMITS", CMS_RATE_LIMITS)
 ENTERPRISES_RATE_LIMITS = {
     "api_client": (120, 60),  # monitoring API calls (any token, valid or not) per client per minute
     "api_token": (600, 3600),  # monitoring API calls per enterprise token per hour
+    "lookup_client": (60, 600),  # tip-off form's enterprise look-ups per client per 10 minutes
 }
 ENTERPRISES_RATE_LIMITS = env_rate_limits("ENTERPRISES_RATE_LIMITS", ENTERPRISES_RATE_LIMITS)
 # Documents attached to enterprise reports (PDF and Office files, checked like disclosure's).

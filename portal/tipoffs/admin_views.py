@@ -26,6 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 from wagtail.admin.ui.tables import BulkActionsCheckboxColumn, Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 
+from portal import integration
 from portal.models import Department
 from portal.storage import private_file_response
 from portal.tipoffs import exports, routing, selectors, workflow
@@ -141,6 +142,7 @@ class TipoffIndexView(generic.IndexView):
             ),
             Column("category", label=_("Category")),
             Column("subdistrict", label=_("Sub-district"), accessor="subdistrict.name"),
+            Column("reported_party", label=_("Reported unit")),
             Column("state", label=_("State"), accessor="get_state_display"),
             DepartmentsColumn("departments", label=_("Departments")),
             DeadlineColumn("due_date", label=_("Deadline")),
@@ -385,6 +387,11 @@ def case(request, pk: int):
             "duplicates": duplicates,
             "reply_templates": state_templates,
             "today": timezone.localdate(),
+            # Public information on the unit reported (the enterprise disclosure list): matched
+            # by the name the reporter gave and by the address, for the handler.
+            "party_aids": integration.tipoff_form_aids(
+                request, party=tipoff.reported_party, address=tipoff.address
+            ),
         },
     )
 

@@ -15,7 +15,7 @@ from portal.forms import EMPTY_CHOICE_LABEL, MultipleFileInput, PlainMessagesMix
 from portal.localize import localized_name
 from portal.models import Subdistrict
 from portal.phones import PhoneNumberField
-from portal.tipoffs.models import Category, Confidentiality
+from portal.tipoffs.models import REPORTED_PARTY_MAX_LENGTH, Category, Confidentiality
 from portal.tipoffs.photos import MAX_PHOTOS, process_upload
 from portal.tipoffs.validators import (
     DESCRIPTION_MAX_LENGTH,
@@ -115,6 +115,16 @@ class TipoffForm(PlainMessagesMixin, forms.Form):
         label=_("Where exactly?"),
         max_length=255,
         help_text=_("Road, building, landmark. Only the road is ever published."),
+    )
+    reported_party = forms.CharField(
+        label=_("Unit or factory involved (if you know)"),
+        max_length=REPORTED_PARTY_MAX_LENGTH,
+        required=False,
+        help_text=_(
+            "Its name or unified social credit code. Only the staff handling the report see it; "
+            "it is never published."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     latitude = forms.DecimalField(
         label=_("Latitude"),

@@ -32,6 +32,8 @@ from portal.tipoffs.storage import EvidenceStorage
 CODE_ALPHABET = codes.ALPHABET
 CODE_LENGTH = 20
 CODE_GROUP = 4
+#: The reported unit's name (被举报单位) as the reporter typed it; an enterprise name is at most 128.
+REPORTED_PARTY_MAX_LENGTH = 128
 
 
 def new_tracking_code() -> str:
@@ -222,6 +224,15 @@ class Tipoff(models.Model):
     )
     longitude = models.DecimalField(
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    reported_party = models.CharField(
+        _("reported unit"),
+        max_length=REPORTED_PARTY_MAX_LENGTH,
+        blank=True,
+        help_text=_(
+            "The unit or factory the reporter names, if any. Shown to case handlers only, "
+            "never on public pages."
+        ),
     )
     observed_at = models.DateTimeField(_("observed at"))
     description = models.TextField(_("description"))

@@ -40,6 +40,7 @@ def _export(user) -> list[DataSection]:
                 "submitted_at": tipoff.submitted_at,
                 "category": str(tipoff.category),
                 "address": tipoff.address,
+                "reported_party": tipoff.reported_party,
                 "observed_at": tipoff.observed_at,
                 "description": tipoff.description,
                 "state": tipoff.get_state_display(),

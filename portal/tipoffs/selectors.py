@@ -74,6 +74,7 @@ def tipoffs_for_user(*, user) -> QuerySet[Tipoff]:
 QUEUE_LIST_FIELDS = (
     "id",
     "state",
+    "reported_party",
     "due_date",
     "submitted_at",
     "category__name",

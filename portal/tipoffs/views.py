@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
+from portal import integration
 from portal.models import Subdistrict
 from portal.pagecache import anonymous_page
 from portal.storage import private_file_response
@@ -82,7 +83,9 @@ def new(request):
             # An unbound copy keeps what was typed: rendering a bound form would validate it
             # and so decode the photos the limit is there to refuse.
             form = TipoffForm(initial=_typed_values(request.POST))
-            return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=429)
+            return render(
+                request, "tipoffs/tipoff_form.html", _form_context(request, form), status=429
+            )
         form = TipoffForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
@@ -91,7 +94,12 @@ def new(request):
             )
             if phone and not ratelimit.peek("phone", phone):
                 form.add_error("phone", _("Too many reports with this phone number today."))
-                return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=429)
+                return render(
+                    request,
+                    "tipoffs/tipoff_form.html",
+                    _form_context(request, form, match=True),
+                    status=429,
+                )
             try:
                 tipoff = workflow.tipoff_submit(
                     category=data["category"],
@@ -107,6 +115,7 @@ def new(request):
                     phone=phone,
                     email=data.get("email", ""),
                     consent=data.get("consent", False),
+                    reported_party=data.get("reported_party", ""),
                     user=request.user,
                     photos=data.get("photos") or [],
                 )
@@ -118,7 +127,12 @@ def new(request):
                         "The report could not be filed because the working-day calendar is not set up. Please call the hotline."
                     ),
                 )
-                return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=503)
+                return render(
+                    request,
+                    "tipoffs/tipoff_form.html",
+                    _form_context(request, form, match=True),
+                    status=503,
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
@@ -127,9 +141,16 @@ def new(request):
                 _remember(request, tipoff)
                 request.session["tipoffs_new_code"] = tipoff.tracking_code
                 return redirect("tipoffs:submitted", pk=tipoff.pk)
-        return render(request, "tipoffs/tipoff_form.html", _form_context(form), status=400)
+        return render(
+            request,
+            "tipoffs/tipoff_form.html",
+            _form_context(request, form, match=True),
+            status=400,
+        )
     initial = {"observed_at": timezone.localtime().replace(second=0, microsecond=0)}
-    return render(request, "tipoffs/tipoff_form.html", _form_context(TipoffForm(initial=initial)))
+    return render(
+        request, "tipoffs/tipoff_form.html", _form_context(request, TipoffForm(initial=initial))
+    )
 
 
 def _typed_values(post) -> dict:
@@ -137,13 +158,29 @@ def _typed_values(post) -> dict:
     return {key: value for key, value in post.items() if key != "csrfmiddlewaretoken"}
 
 
-def _form_context(form):
+def _form_context(request, form, *, match: bool = False):
+    """The form's template context. ``match``: the form was sent back, so the apps that help
+    with the reported unit (``tipoff_form_aids``) show their matches for what was typed —
+    without JavaScript. A submission refused by the per-client limit (an unbound form) gets
+    no look-up: the limit is there to refuse work."""
     categories = Category.objects.filter(is_active=True).select_related("parent")
+    typed = form.data if match and form.is_bound else {}
     return {
         "form": form,
         "urgent": [c for c in categories if c.urgent_notice],
         "map": map_config(),
+        "form_aids": integration.tipoff_form_aids(
+            request,
+            party=_typed(typed, "reported_party"),
+            address=_typed(typed, "address"),
+        ),
     }
+
+
+def _typed(data, name: str) -> str:
+    """A text field as typed, for a look-up only: one line, empty when longer than the field."""
+    value = " ".join(str(data.get(name, "")).split())
+    return value if len(value) <= TipoffForm.base_fields[name].max_length else ""
 
 
 def map_config() -> dict | None:

@@ -30,6 +30,7 @@ from portal.privacy.models import CollectionPoint
 from portal.tipoffs import deadlines, notifications
 from portal.tipoffs.models import (
     OPEN_STATES,
+    REPORTED_PARTY_MAX_LENGTH,
     ActorRole,
     Category,
     Channel,
@@ -215,9 +216,13 @@ def tipoff_submit(
     channel: str = Channel.WEB,
     open311_client=None,
     consent: bool = False,
+    reported_party: str = "",
     now: dt.datetime | None = None,
 ) -> Tipoff:
-    """File a report: the case, its identity (if real-name), photos and the first event, at once."""
+    """File a report: the case, its identity (if real-name), photos and the first event, at once.
+
+    ``reported_party`` is the unit or factory the reporter names (optional): a case field for
+    the handlers, never published."""
     now = _now(now)
     if confidentiality == Confidentiality.REAL_NAME:
         if not consent:
@@ -238,6 +243,12 @@ def tipoff_submit(
         raise ValidationError(_("At most %(n)d photos.") % {"n": MAX_PHOTOS})
     if category.children.exists():
         raise ValidationError(_("Choose a specific category."))
+    reported_party = " ".join((reported_party or "").split())
+    if len(reported_party) > REPORTED_PARTY_MAX_LENGTH:
+        raise ValidationError(
+            _("The name of the unit is too long (at most %(n)d characters).")
+            % {"n": REPORTED_PARTY_MAX_LENGTH}
+        )
 
     calendar = WorkdayCalendar()
     submitted_on = timezone.localdate(now)
@@ -248,6 +259,7 @@ def tipoff_submit(
             subdistrict=subdistrict,
             address=address.strip(),
             public_address=public_location(address, PortalSettings.default_address_prefixes()),
+            reported_party=reported_party,
             latitude=latitude,
             longitude=longitude,
             observed_at=observed_at,

@@ -149,3 +149,101 @@
   form.addEventListener("tipoff:located", soon);
   check();
 })();
+
+// While the resident types the unit they report: the matching entries of each aid (the
+// enterprise disclosure list: latest reports and monitoring), from the aid's look-up URL. The
+// markup is the server's (tipoffs/_aid_card.html); without this script the form sent back shows
+// the same matches, and the list link is always there.
+(function () {
+  "use strict";
+  var input = document.querySelector("[data-testid='tipoff-form'] input[name='reported_party']");
+  var boxes = document.querySelectorAll("[data-party-aid]");
+  if (!input || !boxes.length || !window.fetch) return;
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+  function link(text, url) {
+    var a = el("a", "", text);
+    a.href = url;
+    return a;
+  }
+  function card(data) {
+    var li = el("li", "aid-card");
+    li.setAttribute("data-testid", "aid-card");
+    var title = el("h3", "aid-card__title");
+    title.appendChild(link(data.title, data.url));
+    li.appendChild(title);
+    if (data.meta && data.meta.length) {
+      var meta = el("p", "aid-card__meta");
+      data.meta.forEach(function (m) { meta.appendChild(el("span", "", m)); });
+      li.appendChild(meta);
+    }
+    var dl = el("dl", "aid-card__lines");
+    (data.lines || []).forEach(function (line) {
+      var row = el("div", "aid-line" + (line.warn ? " aid-line--warn" : ""));
+      row.appendChild(el("dt", "", line.label));
+      var dd = el("dd", "", line.text);
+      (line.marks || []).forEach(function (m) {
+        dd.appendChild(document.createTextNode(" "));
+        dd.appendChild(el("span", "badge badge--late", m));
+      });
+      (line.links || []).forEach(function (l) {
+        dd.appendChild(document.createTextNode(" "));
+        dd.appendChild(link(l.text, l.url));
+      });
+      row.appendChild(dd);
+      dl.appendChild(row);
+    });
+    li.appendChild(dl);
+    return li;
+  }
+
+  function setUp(box) {
+    var list = box.querySelector("[data-aid-list]");
+    var summary = box.querySelector("[data-aid-summary]");
+    var listLink = box.querySelector("[data-aid-list-link]");
+    var min = parseInt(box.getAttribute("data-min"), 10) || 2;
+    var max = parseInt(box.getAttribute("data-max"), 10) || 128;
+    var timer = null;
+    var last = null;
+    var pending = null;
+    function show(data) {
+      list.textContent = "";
+      (data.results || []).forEach(function (r) { list.appendChild(card(r.card)); });
+      summary.textContent = data.results && data.results.length ? data.summary : box.getAttribute("data-none");
+      if (listLink) listLink.href = data.more_url || data.list_url || listLink.href;
+      box.hidden = false;
+    }
+    function check() {
+      var q = input.value.replace(/\s+/g, " ").trim();
+      if (q.length < min || q.length > max) {
+        last = null;
+        box.hidden = true;
+        return;
+      }
+      if (q === last) return;
+      last = q;
+      if (pending && pending.abort) pending.abort();
+      pending = window.AbortController ? new AbortController() : null;
+      fetch(box.getAttribute("data-url") + "?" + new URLSearchParams({ q: q }).toString(), {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+        signal: pending ? pending.signal : undefined,
+      })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) { if (data && q === last) show(data); })
+        .catch(function () { /* offline or superseded: the form still works */ });
+    }
+    function soon() { clearTimeout(timer); timer = setTimeout(check, 350); }
+    input.addEventListener("input", function (ev) { if (!ev.isComposing) soon(); });
+    input.addEventListener("compositionend", soon);
+    input.addEventListener("change", soon);
+    // A value the browser kept (going back to the form) without the server's matches.
+    if (input.value && box.hidden) check();
+  }
+  boxes.forEach(setUp);
+})();

@@ -402,6 +402,11 @@ ROUTES: dict[str, Route] = {
     ),
     "enterprises:monitoring": Route(ALL, rev("enterprises:monitoring", code=PUBLIC_CODE)),
     "enterprises:attachment": Route(ALL, rev("enterprises:attachment", pk=PUBLIC_ATTACHMENT)),
+    "enterprises:lookup": Route(
+        ALL,
+        lambda w: reverse("enterprises:lookup") + "?q=%E9%92%A2%E9%93%81",  # 钢铁
+        note="the tip-off form's look-up of the public enterprise list (JSON)",
+    ),
     "enterprises:filing_home": Route(ENTERPRISE_FILERS, rev("enterprises:filing_home")),
     "enterprises:filing_annual": Route(
         ENTERPRISE_FILERS, rev("enterprises:filing_annual", pk=OWN_ENTERPRISE, year=2025)
