@@ -4,6 +4,8 @@ invitation. The rules are ``enterprises.accounts``; every view asks it first."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -101,18 +103,19 @@ def enterprise_accounts(request, pk: int):
         status = 400
     urls = _enterprise_urls(enterprise)
     rows = accounts.accounts_list(actor=request.user, enterprise=enterprise)
+    title = _("Filing accounts of %(name)s") % {"name": enterprise.name}
     return render(
         request,
         "enterprises/admin/accounts_enterprise.html",
         {
-            "page_title": _("Filing accounts of %(name)s") % {"name": enterprise.name},
-            "header_title": _("Filing accounts of %(name)s") % {"name": enterprise.name},
+            "page_title": title,
+            "header_title": title,
             "header_icon": "group",
             "breadcrumbs_items": [
                 {"url": reverse("wagtailadmin_home"), "label": _("Home")},
                 {"url": urls["list_url"], "label": _("Enterprise list")},
                 {"url": urls["edit_url"], "label": enterprise.name},
-                {"url": "", "label": _("Filing accounts")},
+                {"url": "", "label": title},
             ],
             "history_url": urls["history_url"],
             "enterprise": enterprise,
@@ -206,7 +209,12 @@ def _removed_message(result: accounts.RemoveResult) -> str:
             )
             % {"n": result.tokens_kept}
         )
-    return " ".join(parts)
+    return _sentences(parts)
+
+
+def _sentences(parts: list[str]) -> str:
+    """Sentences joined by a space, except after a full-width stop (Chinese needs none)."""
+    return re.sub(r"(?<=[。！？]) ", "", " ".join(parts))
 
 
 def resend(request, pk: int):

@@ -233,6 +233,8 @@ def account_add(
         users = _users_with_address(email)
         user = _verified_owner(email, users)
         if users and user is None:
+            for holder in users:  # a superuser or staff member is refused as such first
+                _refuse_as_filer(holder)
             raise AccountRefused(
                 _(
                     "An account uses %(email)s but has not confirmed the address. Ask the "

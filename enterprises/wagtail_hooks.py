@@ -1,4 +1,4 @@
-"""Register enterprise disclosure: the bureau's screens (inside 信息公开), the enterprises' part of the disclosure rate, and the links from 信息公开 and the tip-off form."""
+"""Register enterprise disclosure: the bureau's screens (inside 信息公开, enterprise accounts included, with their audit entries), the enterprises' part of the disclosure rate, and the links from 信息公开 and the tip-off form."""
 
 from __future__ import annotations
 

@@ -204,6 +204,15 @@ def test_superusers_and_staff_are_refused(request, disclosure_officer, own, pers
     assert not Notification.objects.exists()
 
 
+def test_a_superuser_without_an_allauth_address_is_refused_as_a_superuser(disclosure_officer, own):
+    """``createsuperuser`` makes no allauth address row: the refusal still names the reason."""
+    root = User.objects.create_superuser("root", "root@bureau.example.cn", PASSWORD)
+    with pytest.raises(accounts.AccountRefused) as refused:
+        accounts.account_add(actor=disclosure_officer, enterprise=own, email=root.email)
+    assert refused.value.code == "superuser"
+    assert not EnterpriseAccount.objects.filter(user=root).exists()
+
+
 def test_the_superuser_refusal_says_why_on_the_screen(
     client, disclosure_officer, administrator, own
 ):
