@@ -3,11 +3,14 @@ app's ``submenu_hook``), not in a group of their own: the admin keeps ≤ 6 top-
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.widgets import Button
+from wagtail.snippets.views.snippets import EditView, IndexView, SnippetViewSet
 
-from enterprises import admin_views
+from enterprises import account_views, admin_views
 from enterprises.models import Enterprise
 from enterprises.policies import enterprise_policy
 from portal.admin_menu import GuardedViewSet
@@ -46,8 +49,45 @@ class SupervisionViewSet(GuardedViewSet):
         ]
 
 
+#: The label of the link from an enterprise to its accounts screen (填报账号).
+ACCOUNTS_LABEL = _("Filing accounts")
+
+
+def _accounts_url(enterprise) -> str:
+    return reverse("enterprise_accounts_admin:enterprise", args=[enterprise.pk])
+
+
+class EnterpriseIndexView(IndexView):
+    """The list of enterprises; each row's "more" menu links to the enterprise's accounts."""
+
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if enterprise_policy.user_has_permission(self.request.user, "supervise"):
+            buttons.append(
+                MenuItem(ACCOUNTS_LABEL, _accounts_url(instance), icon_name="group", priority=15)
+            )
+        return buttons
+
+
+class EnterpriseEditView(EditView):
+    """An enterprise's edit screen; its header's "more" menu links to its accounts."""
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = super().header_more_buttons
+        if enterprise_policy.user_has_permission(self.request.user, "supervise"):
+            buttons.append(
+                Button(
+                    ACCOUNTS_LABEL, url=_accounts_url(self.object), icon_name="group", priority=5
+                )
+            )
+        return buttons
+
+
 class EnterpriseViewSet(SnippetViewSet):
     model = Enterprise
+    index_view_class = EnterpriseIndexView
+    edit_view_class = EnterpriseEditView
     icon = "site"
     menu_label = _("Enterprise list")
     menu_name = "enterprise-list"
@@ -66,3 +106,27 @@ class EnterpriseViewSet(SnippetViewSet):
         "listed_until",
         "legal_basis",
     ]
+
+
+class EnterpriseAccountsViewSet(GuardedViewSet):
+    """Enterprise accounts (``enterprises.accounts``): all of them, one enterprise's with the
+    form that adds one, removal and a fresh invitation. Reached from the 信息公开 menu and from
+    each enterprise (its row's menu and its edit screen)."""
+
+    name = "enterprise_accounts_admin"
+    url_prefix = "enterprise-accounts"
+    icon = "group"
+    menu_label = _("Enterprise accounts")
+    menu_name = "enterprise-accounts"
+    menu_order = 3
+    menu_hook = DISCLOSURE_MENU_HOOK
+    permission_policy = enterprise_policy
+    permission_action = "supervise"
+
+    def get_urlpatterns(self):
+        return [
+            path("", account_views.index, name="index"),
+            path("enterprise/<int:pk>/", account_views.enterprise_accounts, name="enterprise"),
+            path("<int:pk>/remove/", account_views.remove, name="remove"),
+            path("<int:pk>/resend/", account_views.resend, name="resend"),
+        ]

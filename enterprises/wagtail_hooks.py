@@ -1,4 +1,4 @@
-"""Register enterprise disclosure: the bureau's screens (inside 信息公开), the enterprises' part of the disclosure rate, and the links from 信息公开 and the tip-off form."""
+"""Register enterprise disclosure: the bureau's screens (inside 信息公开, enterprise accounts included, with their audit entries), the enterprises' part of the disclosure rate, and the links from 信息公开 and the tip-off form."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from enterprises import lookup, selectors
-from enterprises.viewsets import EnterpriseViewSet, SupervisionViewSet
+from enterprises import accounts, lookup, selectors
+from enterprises.viewsets import EnterpriseAccountsViewSet, EnterpriseViewSet, SupervisionViewSet
 from portal.integration import MeSection, RatePart
 
 register_snippet(EnterpriseViewSet)
@@ -17,6 +17,18 @@ register_snippet(EnterpriseViewSet)
 @hooks.register("register_admin_viewset")
 def register_supervision():
     return SupervisionViewSet()
+
+
+@hooks.register("register_admin_viewset")
+def register_accounts():
+    return EnterpriseAccountsViewSet()
+
+
+@hooks.register("register_log_actions")
+def register_account_log_actions(actions):
+    """The audit entries of enterprise accounts, shown in the enterprise's history."""
+    for action, formatter in accounts.LOG_FORMATTERS.items():
+        actions.register_action(action)(formatter)
 
 
 @hooks.register("disclosure_rate_parts")

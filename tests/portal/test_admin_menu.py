@@ -57,7 +57,7 @@ def test_each_app_has_at_most_one_top_level_entry(db, persona):
     [
         ("intake", ["tipoffs_admin:index", "tipoffs_admin:rewards"]),
         ("handler_a", ["tipoffs_admin:index"]),
-        ("disclosure_officer", ["disclosure_admin:queue"]),
+        ("disclosure_officer", ["disclosure_admin:queue", "enterprise_accounts_admin:index"]),
         ("analyst", ["surveys_admin:index", "learning_admin:statistics"]),
         (
             "editor",
@@ -88,7 +88,10 @@ def test_each_role_reaches_its_screens_from_the_menu(db, persona, url_names):
     [
         ("handler_a", ["tipoffs_admin:rewards", "surveys_admin:index", "disclosure_admin:queue"]),
         ("analyst", ["tipoffs_admin:index", "learning_admin:desk", "disclosure_admin:queue"]),
-        ("editor", ["tipoffs_admin:index", "surveys_admin:index"]),
+        (
+            "editor",
+            ["tipoffs_admin:index", "surveys_admin:index", "enterprise_accounts_admin:index"],
+        ),
     ],
 )
 def test_the_menu_hides_screens_the_role_cannot_open(db, persona, hidden):

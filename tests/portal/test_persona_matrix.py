@@ -256,6 +256,7 @@ ENTERPRISE_FILERS = frozenset({"enterprise"})
 PUBLIC_CODE = lambda w: w.public_enterprise.credit_code  # noqa: E731
 OWN_ENTERPRISE = lambda w: w.enterprise.pk  # noqa: E731
 PUBLIC_ATTACHMENT = lambda w: w.public_enterprise.attachments.first().pk  # noqa: E731
+OWN_ACCOUNT = lambda w: w.enterprise.accounts.get(user=w.users["enterprise"]).pk  # noqa: E731
 SURVEY = lambda w: w.survey.slug  # noqa: E731
 SURVEY_PK = lambda w: w.survey.pk  # noqa: E731
 
@@ -559,6 +560,22 @@ ROUTES: dict[str, Route] = {
     ),
     "enterprises_admin:documents": Route(OFFICERS, rev("enterprises_admin:documents")),
     "enterprises_admin:document_new": Route(OFFICERS, rev("enterprises_admin:document_new")),
+    # Enterprise accounts (the bureau adds and removes who files for an enterprise)
+    "enterprise_accounts_admin:index": Route(OFFICERS, rev("enterprise_accounts_admin:index")),
+    "enterprise_accounts_admin:enterprise": Route(
+        OFFICERS, rev("enterprise_accounts_admin:enterprise", pk=OWN_ENTERPRISE)
+    ),
+    "enterprise_accounts_admin:remove": Route(
+        OFFICERS,
+        rev("enterprise_accounts_admin:remove", pk=OWN_ACCOUNT),
+        note="GET: the confirmation page (a POST would remove the persona's account)",
+    ),
+    "enterprise_accounts_admin:resend": Route(
+        OFFICERS,
+        rev("enterprise_accounts_admin:resend", pk=OWN_ACCOUNT),
+        "post",
+        note="the persona has a password: refused with a message, nothing sent",
+    ),
     # Learning: statistics and the pickup desk
     "learning_admin:statistics": Route(
         frozenset({"editor", "analyst", "administrator"}), rev("learning_admin:statistics")
