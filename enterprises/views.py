@@ -115,7 +115,7 @@ def monitoring(request, code: str):
 
 def attachment(request, pk: int):
     """A report's document: public once a submitted version or a filed temporary report names it
-    (then cacheable by shared caches); before that only for the enterprise's filers and the
+    (then kept by browsers for an hour); before that only for the enterprise's filers and the
     bureau; for anyone else it does not exist (404, not 403: a draft's file is not announced)."""
     found = selectors.attachment(pk)
     public = services.attachment_is_public(found)
@@ -127,8 +127,8 @@ def attachment(request, pk: int):
         content_type=ATTACHMENT_TYPES.get(found.filename.rsplit(".", 1)[-1].lower(), OCTET),
         filename=found.filename,
         as_attachment=not is_pdf,
-        cache_control="public, max-age=3600" if public else "private, no-store",
-        shared_cache=public,
+        # Browsers may keep a published file; shared caches only keep page-cached views.
+        cache_control="private, max-age=3600" if public else "private, no-store",
     )
 
 

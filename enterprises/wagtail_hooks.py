@@ -85,3 +85,10 @@ def tipoff_form_aid(request, *, party="", address=""):
     """Under the tip-off form's "unit or factory" field (and on the staff case page): the
     matching enterprises of the public list with their latest disclosures."""
     return lookup.form_aid(request, party=party, address=address)
+
+
+@hooks.register("personal_data_providers")
+def personal_data_provider():
+    from enterprises import personal_data
+
+    return personal_data.provider()

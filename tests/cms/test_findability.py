@@ -42,6 +42,7 @@ NOT_NAVIGATED = {
     "open311:openapi": "OpenAPI description of the Open311 API",
     "open311:not_found": "Open311 API error for unknown paths",
     "enterprises_api:monitoring": "monitoring API for enterprises (token)",
+    "enterprises:lookup": "JSON look-up the tip-off form's script calls while a name is typed",
     "tipoffs:nearby": "JSON asked by the report form while filling it in",
     "privacy:notice": "the full text behind each form's notice (linked from the form)",
     "privacy:account_deleted": "after deleting one's account",

@@ -218,7 +218,7 @@ def test_a_draft_file_is_private_and_a_submitted_one_public(client, enterprise, 
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == sample_pdf("report")
     assert response["Content-Type"] == "application/pdf"
-    assert response["Cache-Control"].startswith("public")
+    assert response["Cache-Control"] == "private, max-age=3600"
     assert "monitoring.pdf" in response["Content-Disposition"]
     page = client.get(reverse("enterprises:report", args=[own.credit_code, 2025]))
     assert "监测报告" in page.content.decode() and added.sha256 in page.content.decode()
