@@ -105,6 +105,8 @@ def _content(name: str, industry: str, n: int, *, carbon_only: bool = False) -> 
         "violations": "无",
         "temporary": "无",
         "other": "无",
+        "clean_production": "因排放超过标准被列入强制性清洁生产审核名单（示例数据）；审核已于上年完成评估与验收。",
+        "financing": "融资所投项目均已取得环评批复，配套建设污染防治设施（示例数据）。",
         "emissions": [
             {"outlet": "DA001", "pollutant": "二氧化硫", "amount": str(10 + n), "unit": "t"},
             {"outlet": "DA001", "pollutant": "氮氧化物", "amount": str(20 + n), "unit": "t"},
@@ -126,7 +128,9 @@ def _at(day: dt.date, hour: int = 10) -> dt.datetime:
 
 
 def _version(report, content, number, submitted_on, reason="", source=ReportVersion.Source.PORTAL):
-    clean = report_format.clean_content(content, carbon_only=report.carbon_only, final=True)
+    clean = report_format.clean_content(
+        content, carbon_only=report.carbon_only, final=True, extras=report.extra_parts
+    )
     version, _created = ReportVersion.objects.get_or_create(
         report=report,
         number=number,

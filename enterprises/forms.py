@@ -26,10 +26,12 @@ class ReportTextForm(forms.Form):
         max_length=2000,
     )
 
-    def __init__(self, *args, carbon_only: bool = False, correcting: bool = False, **kwargs):
+    def __init__(
+        self, *args, carbon_only: bool = False, correcting: bool = False, extras=(), **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        parts = report_format.CARBON_PARTS if carbon_only else report_format.PART_KEYS
-        for key, label in report_format.PARTS:
+        parts = report_format.part_keys(carbon_only=carbon_only, extras=extras)
+        for key, label in report_format.ALL_PARTS:
             if key in parts:
                 self.fields[key] = forms.CharField(
                     label=label,

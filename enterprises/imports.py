@@ -98,7 +98,7 @@ def parse_report_workbook(content: bytes) -> tuple[dict, list[ImportProblem]]:
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        for key, label in report_format.PARTS:
+        for key, label in report_format.ALL_PARTS:
             part_by_label[str(label)] = key
     if TEXT_SHEET not in names:
         problems.append(ImportProblem(TEXT_SHEET, 0, "", _("The sheet is missing.")))
@@ -107,7 +107,8 @@ def parse_report_workbook(content: bytes) -> tuple[dict, list[ImportProblem]]:
             if not any(row):
                 continue
             label = row[0] if row else ""
-            key = label if label in report_format.PART_KEYS else part_by_label.get(label)
+            keys = dict(report_format.ALL_PARTS)
+            key = label if label in keys else part_by_label.get(label)
             if key is None:
                 problems.append(
                     ImportProblem(
@@ -175,7 +176,7 @@ def report_template_xlsx() -> bytes:
     sheet.title = TEXT_SHEET
     xlsx_append_row(sheet, ["部分", "内容"])
     with translation.override("zh-hans"):
-        for _key, label in report_format.PARTS:
+        for _key, label in report_format.ALL_PARTS:
             xlsx_append_row(sheet, [str(label), ""])
         routes = "、".join(str(label) for _c, label in values.WASTE_ROUTES)
         scopes = "、".join(str(label) for _c, label in values.CARBON_SCOPES)

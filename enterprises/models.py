@@ -17,7 +17,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 
-from enterprises import values
+from enterprises import report_format, values
 from enterprises.validators import normalize_credit_code, validate_credit_code
 from portal.storage import PrivateStorage
 
@@ -216,6 +216,13 @@ class AnnualReport(models.Model):
     @property
     def carbon_only(self) -> bool:
         return self.scope == self.Scope.CARBON
+
+    @property
+    def extra_parts(self) -> tuple[str, ...]:
+        """The extra parts the enterprise owes (clean-production audit, listed/bond issuers)."""
+        if self.carbon_only:
+            return ()
+        return report_format.extra_parts_for(self.enterprise.category_codes())
 
     def versions_newest_first(self):
         return self.versions.order_by("-number")

@@ -49,6 +49,27 @@ PARTS = (
     ("other", gettext_lazy("8. Other information")),
 )
 PART_KEYS = tuple(key for key, _label in PARTS)
+# The extra parts some enterprises add (办法 第十二条, 第十三条): (key, label, the categories that
+# owe it). Required like the four main parts for those enterprises (write 无 if nothing applies).
+EXTRA_PARTS = (
+    (
+        "clean_production",
+        gettext_lazy(
+            "Additional: mandatory clean-production audit (why it is required, how it was carried "
+            "out, its assessment and acceptance)"
+        ),
+        ("is_clean_production_audit",),
+    ),
+    (
+        "financing",
+        gettext_lazy(
+            "Additional: listed companies and bond issuers — climate and environmental "
+            "information of the projects the financing went to"
+        ),
+        ("is_listed_company", "is_bond_issuer"),
+    ),
+)
+ALL_PARTS = PARTS + tuple((key, label) for key, label, _owed_by in EXTRA_PARTS)
 CARBON_PARTS = ("carbon",)
 TABLES = ("emissions", "hazardous_waste", "carbon_emissions")
 CARBON_TABLES = ("carbon_emissions",)
@@ -146,9 +167,25 @@ CLEANERS = {
 }
 
 
-def clean_content(content: dict, *, carbon_only: bool = False, final: bool = False) -> dict:
-    """The canonical content, or ContentErrors. ``final``: for submission (required parts)."""
-    parts = CARBON_PARTS if carbon_only else PART_KEYS
+def extra_parts_for(categories) -> tuple[str, ...]:
+    """The extra parts an enterprise of these categories (``Enterprise.category_codes``) owes."""
+    return tuple(key for key, _label, owed_by in EXTRA_PARTS if set(owed_by) & set(categories))
+
+
+def part_keys(*, carbon_only: bool = False, extras=()) -> tuple[str, ...]:
+    """The parts of a report, in the format's order: the carbon part alone, or the eight parts
+    and the ``extras`` owed."""
+    if carbon_only:
+        return CARBON_PARTS
+    return PART_KEYS + tuple(key for key, _label, _owed in EXTRA_PARTS if key in extras)
+
+
+def clean_content(
+    content: dict, *, carbon_only: bool = False, final: bool = False, extras=()
+) -> dict:
+    """The canonical content, or ContentErrors. ``final``: for submission (required parts);
+    ``extras``: the extra parts the enterprise owes (``extra_parts_for``)."""
+    parts = part_keys(carbon_only=carbon_only, extras=extras)
     tables = CARBON_TABLES if carbon_only else TABLES
     errors: list[tuple[str, str]] = []
     clean: dict = {}
@@ -156,7 +193,7 @@ def clean_content(content: dict, *, carbon_only: bool = False, final: bool = Fal
         text = str(content.get(key) or "").strip()
         if len(text) > MAX_TEXT:
             errors.append((key, _("This part is too long.")))
-        required = ("carbon",) if carbon_only else REQUIRED_PARTS
+        required = ("carbon",) if carbon_only else REQUIRED_PARTS + tuple(extras)
         if final and key in required and not text:
             errors.append(
                 (key, _("This part is required; write 无 if there is nothing to report."))

@@ -194,7 +194,9 @@ def report_save_draft(*, report: AnnualReport, content: dict, user) -> AnnualRep
     """Keep the filer's work (checked as far as it goes: units, numbers; required parts wait)."""
     if not can_file(user, report.enterprise):
         raise ReportForbidden(_("You may not file or change this enterprise's reports."))
-    clean = report_format.clean_content(content, carbon_only=report.carbon_only)
+    clean = report_format.clean_content(
+        content, carbon_only=report.carbon_only, extras=report.extra_parts
+    )
     with transaction.atomic():
         locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
         if locked.status == Status.SUBMITTED:
@@ -215,7 +217,9 @@ def report_submit(
 ) -> ReportVersion:
     """Save and submit in one step: the content is checked in full first (ContentErrors), then the
     draft is frozen as the next version. A second submission is refused (ReportError)."""
-    clean = report_format.clean_content(content, carbon_only=report.carbon_only, final=True)
+    clean = report_format.clean_content(
+        content, carbon_only=report.carbon_only, final=True, extras=report.extra_parts
+    )
     action = "submit_correction" if report.status == Status.CORRECTING else "submit"
     ctx = transitions.transition(
         REPORTS, report, action, actor=user, now=now, content=clean, reason=reason
@@ -236,7 +240,9 @@ def report_import(
 ) -> ReportVersion:
     """The bureau files a report received elsewhere (XLSX in the format's tables)."""
     report = annual_report_for(enterprise, year)
-    clean = report_format.clean_content(content, carbon_only=report.carbon_only, final=True)
+    clean = report_format.clean_content(
+        content, carbon_only=report.carbon_only, final=True, extras=report.extra_parts
+    )
     ctx = transitions.transition(
         REPORTS,
         report,

@@ -148,7 +148,12 @@ ATTACHMENT_TYPES = {
 
 def _parts(content: dict, carbon_only: bool) -> list[tuple[str, str, str]]:
     keys = report_format.CARBON_PARTS if carbon_only else report_format.PART_KEYS
-    return [(key, label, content.get(key, "")) for key, label in report_format.PARTS if key in keys]
+    # A version shows the extra parts it was submitted with (they are in its content).
+    return [
+        (key, label, content.get(key, ""))
+        for key, label in report_format.ALL_PARTS
+        if key in keys or key in content
+    ]
 
 
 # --- Enterprise accounts ----------------------------------------------------------------------
@@ -206,7 +211,8 @@ def _report_forms(report: AnnualReport, data=None):
         data,
         carbon_only=report.carbon_only,
         correcting=correcting,
-        initial={k: draft.get(k, "") for k in report_format.PART_KEYS},
+        extras=report.extra_parts,
+        initial={k: draft.get(k, "") for k, _label in report_format.ALL_PARTS},
     )
     tables = report_format.CARBON_TABLES if report.carbon_only else report_format.TABLES
     formsets = {t: forms.table_formset(t, data=data, rows=draft.get(t)) for t in tables}

@@ -249,3 +249,43 @@ def test_enterprise_accounts_need_the_second_factor_like_staff(client, settings,
     assert response["Location"] == reverse("mfa_activate_totp")
     # Public pages stay open without the step.
     assert client.get(reverse("enterprises:index")).status_code == 200
+
+
+def test_clean_production_and_listed_enterprises_owe_their_extra_parts(enterprise, own):
+    """办法 第十二条/第十三条: the extra parts are required of those enterprises only."""
+    own.is_clean_production_audit = True
+    own.is_bond_issuer = True
+    own.save()
+    report = services.annual_report_for(own, 2025)
+    assert report.extra_parts == ("clean_production", "financing")
+    with pytest.raises(ContentErrors) as exc:
+        services.report_submit(report=report, content=full_content(), user=enterprise)
+    assert {where for where, _m in exc.value.errors} == {"clean_production", "financing"}
+    version = services.report_submit(
+        report=report,
+        content=full_content(clean_production="审核已通过验收", financing="无"),
+        user=enterprise,
+    )
+    assert version.content["clean_production"] == "审核已通过验收"
+    # Another enterprise's report has no such parts, even if they are sent.
+    own.is_clean_production_audit = own.is_bond_issuer = False
+    own.save()
+    report = services.annual_report_for(own, 2024)
+    version = services.report_submit(
+        report=report, content=full_content(financing="x"), user=enterprise
+    )
+    assert "financing" not in version.content
+
+
+def test_the_filing_page_and_the_public_version_show_the_extra_parts(client, enterprise, own):
+    own.is_clean_production_audit = True
+    own.save()
+    client.force_login(enterprise)
+    page = client.get(reverse("enterprises:filing_annual", args=[own.pk, 2025])).content.decode()
+    assert 'name="clean_production"' in page and 'name="financing"' not in page
+    report = services.annual_report_for(own, 2025)
+    services.report_submit(
+        report=report, content=full_content(clean_production="已完成审核"), user=enterprise
+    )
+    public = client.get(reverse("enterprises:report", args=[own.credit_code, 2025]))
+    assert "已完成审核" in public.content.decode()
