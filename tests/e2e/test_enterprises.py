@@ -59,6 +59,8 @@ def test_an_enterprise_files_its_annual_report_and_a_temporary_report(enterprise
         ("二、企业环境管理信息", "持有排污许可证，按时缴纳环境保护税。"),
         ("三、污染物产生、治理与排放信息", "配套建设除尘设施，运行正常。"),
         ("四、碳排放信息", "按指南核算。"),
+        # The demo enterprise is under a mandatory clean-production audit: an extra part (第十二条).
+        ("附加：强制性清洁生产审核信息", "审核已于上年完成评估与验收。"),
     ]:
         page.get_by_label(re.compile("^" + label)).fill(text)
     carbon = page.get_by_test_id("formset-carbon_emissions")
