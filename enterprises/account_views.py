@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from enterprises import accounts
+from enterprises import accounts, services
 from enterprises.account_forms import AccountAddForm
-from enterprises.models import Enterprise, EnterpriseAccount
+from enterprises.models import ApiToken, Enterprise, EnterpriseAccount
 from portal.redirects import safe_next
 
 PER_PAGE = 50
@@ -120,6 +120,9 @@ def enterprise_accounts(request, pk: int):
             "history_url": urls["history_url"],
             "enterprise": enterprise,
             "rows": [_row(account) for account in rows],
+            "tokens": enterprise.tokens.filter(revoked_at__isnull=True)
+            .select_related("created_by")
+            .order_by("-created_at"),
             "form": form,
             **urls,
         },
@@ -234,3 +237,21 @@ def resend(request, pk: int):
         )
     fallback = reverse("enterprise_accounts_admin:enterprise", args=[account.enterprise_id])
     return redirect(safe_next(request, fallback))
+
+
+def token_revoke(request, pk: int):
+    """POST: the bureau revokes one of an enterprise's monitoring API tokens (e.g. a leaked one,
+    or one made by a filer who left)."""
+    _check(request)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    token = get_object_or_404(ApiToken.objects.select_related("enterprise"), pk=pk)
+    if services.token_revoke(token=token, user=request.user):
+        messages.success(
+            request,
+            _("Token %(prefix)s… revoked: the monitoring system using it is refused from now on.")
+            % {"prefix": token.prefix},
+        )
+    else:
+        messages.info(request, _("This token was already revoked."))
+    return redirect("enterprise_accounts_admin:enterprise", token.enterprise_id)

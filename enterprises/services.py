@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from wagtail.log_actions import LogFormatter, log
 
 from enterprises import deadlines, notifications, report_format, values
 from enterprises.models import (
@@ -725,10 +726,38 @@ def token_create(*, enterprise: Enterprise, label: str, user) -> tuple[ApiToken,
     return token, raw
 
 
-def token_revoke(*, token: ApiToken, user) -> None:
+#: The Wagtail log action of a revocation (on the enterprise: its history shows who revoked).
+LOG_TOKEN_REVOKE = "enterprises.token_revoke"  # noqa: S105 (a log action name)
+
+
+class TokenRevokeFormatter(LogFormatter):
+    label = gettext_lazy("Revoke monitoring API token")
+
+    def format_message(self, log_entry):
+        data = log_entry.data or {}
+        return _("Monitoring API token %(prefix)s… (%(label)s) revoked") % {
+            "prefix": data.get("prefix", ""),
+            "label": data.get("label", ""),
+        }
+
+
+def token_revoke(*, token: ApiToken, user) -> bool:
+    """Revoke a token (its enterprise's filers, or the bureau); logged on the enterprise.
+    Returns False when it was already revoked."""
     if not (can_file(user, token.enterprise) or can_supervise(user)):
         raise ReportForbidden(_("You may not manage this enterprise's tokens."))
-    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            log(
+                token.enterprise,
+                LOG_TOKEN_REVOKE,
+                user=user,
+                data={"prefix": token.prefix, "label": token.label},
+            )
+    return bool(revoked)
 
 
 def token_authenticate(raw: str) -> ApiToken | None:

@@ -129,4 +129,5 @@ class EnterpriseAccountsViewSet(GuardedViewSet):
             path("enterprise/<int:pk>/", account_views.enterprise_accounts, name="enterprise"),
             path("<int:pk>/remove/", account_views.remove, name="remove"),
             path("<int:pk>/resend/", account_views.resend, name="resend"),
+            path("token/<int:pk>/revoke/", account_views.token_revoke, name="token_revoke"),
         ]

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
-from enterprises import accounts, lookup, selectors
+from enterprises import accounts, lookup, selectors, services
 from enterprises.viewsets import EnterpriseAccountsViewSet, EnterpriseViewSet, SupervisionViewSet
 from portal.integration import MeSection, RatePart
 
@@ -29,6 +29,7 @@ def register_account_log_actions(actions):
     """The audit entries of enterprise accounts, shown in the enterprise's history."""
     for action, formatter in accounts.LOG_FORMATTERS.items():
         actions.register_action(action)(formatter)
+    actions.register_action(services.LOG_TOKEN_REVOKE)(services.TokenRevokeFormatter)
 
 
 @hooks.register("disclosure_rate_parts")

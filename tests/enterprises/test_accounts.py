@@ -341,7 +341,17 @@ def _routes(own_account):
         ("post", reverse("enterprise_accounts_admin:remove", args=[own_account.pk])),
         ("get", reverse("enterprise_accounts_admin:resend", args=[own_account.pk])),
         ("post", reverse("enterprise_accounts_admin:resend", args=[own_account.pk])),
+        ("post", reverse("enterprise_accounts_admin:token_revoke", args=[_token(own_account).pk])),
     ]
+
+
+def _token(account):
+    token, _created = ApiToken.objects.get_or_create(
+        enterprise=account.enterprise,
+        label="在线监测",
+        defaults={"prefix": "ent_abcd", "token_hash": "f" * 64},
+    )
+    return token
 
 
 @pytest.mark.parametrize(
@@ -430,3 +440,21 @@ def test_the_history_of_the_enterprise_shows_the_account_changes(
         reverse("wagtailsnippets_enterprises_enterprise:history", args=[own.pk])
     ).content.decode()
     assert "hist@steel.example.cn" in page and enterprise.email in page
+
+
+def test_the_bureau_sees_and_revokes_an_enterprises_tokens(
+    client, disclosure_officer, enterprise, own
+):
+    token, raw = services.token_create(enterprise=own, label="在线监测系统", user=enterprise)
+    client.force_login(disclosure_officer)
+    page = client.get(_add_url(own)).content.decode()
+    assert token.prefix in page and "在线监测系统" in page and raw not in page
+    url = reverse("enterprise_accounts_admin:token_revoke", args=[token.pk])
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert services.token_authenticate(raw) is None
+    assert _log_actions(own)[-1] == services.LOG_TOKEN_REVOKE
+    client.post(url)  # again: told it already is, nothing logged twice
+    assert _log_actions(own).count(services.LOG_TOKEN_REVOKE) == 1

@@ -55,6 +55,17 @@ class Route:
     note: str = ""
 
 
+def _token(enterprise):
+    from enterprises.models import ApiToken
+
+    token, _created = ApiToken.objects.get_or_create(
+        enterprise=enterprise,
+        label="matrix",
+        defaults={"prefix": "ent_mtrx", "token_hash": "0" * 64},
+    )
+    return token
+
+
 def rev(route_name, /, **kwargs):
     return lambda w: reverse(
         route_name, kwargs={k: (v(w) if callable(v) else v) for k, v in kwargs.items()}
@@ -256,6 +267,7 @@ ENTERPRISE_FILERS = frozenset({"enterprise"})
 PUBLIC_CODE = lambda w: w.public_enterprise.credit_code  # noqa: E731
 OWN_ENTERPRISE = lambda w: w.enterprise.pk  # noqa: E731
 PUBLIC_ATTACHMENT = lambda w: w.public_enterprise.attachments.first().pk  # noqa: E731
+OWN_TOKEN = lambda w: _token(w.enterprise).pk  # noqa: E731
 OWN_ACCOUNT = lambda w: w.enterprise.accounts.get(user=w.users["enterprise"]).pk  # noqa: E731
 SURVEY = lambda w: w.survey.slug  # noqa: E731
 SURVEY_PK = lambda w: w.survey.pk  # noqa: E731
@@ -575,6 +587,12 @@ ROUTES: dict[str, Route] = {
         rev("enterprise_accounts_admin:resend", pk=OWN_ACCOUNT),
         "post",
         note="the persona has a password: refused with a message, nothing sent",
+    ),
+    "enterprise_accounts_admin:token_revoke": Route(
+        OFFICERS,
+        rev("enterprise_accounts_admin:token_revoke", pk=OWN_TOKEN),
+        "post",
+        note="the first allowed persona revokes it, the next ones are told it already is",
     ),
     # Learning: statistics and the pickup desk
     "learning_admin:statistics": Route(
