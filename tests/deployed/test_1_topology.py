@@ -226,3 +226,53 @@ def test_everything_is_configured_from_the_environment(healthy):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["S3Storage", "S3Storage", "127.0.0.2"]
+
+
+ENTERPRISE_DOCUMENT = """
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from enterprises import services
+from enterprises.models import Enterprise, EnterpriseAccount
+from portal import roles
+from portal.uploads import sample_pdf
+enterprise, _ = Enterprise.objects.get_or_create(
+    credit_code="91510402MA600001XX",
+    defaults={"name": "部署测试企业", "industry": "steel", "listed_from": 2024, "is_key_polluter": True},
+)
+user, _ = get_user_model().objects.get_or_create(username="deployed-filer")
+user.groups.add(Group.objects.get(name=roles.ENTERPRISE_FILER))
+EnterpriseAccount.objects.get_or_create(user=user, enterprise=enterprise)
+report = services.annual_report_for(enterprise, 2025)
+upload = SimpleUploadedFile("monitoring.pdf", sample_pdf("deployed"), "application/pdf")
+(draft_file,) = services.report_update_attachments(report=report, user=user, uploads=[(upload, "")])
+print("DRAFT", draft_file.pk, draft_file.file.name)
+upload = SimpleUploadedFile("permit.pdf", sample_pdf("deployed permit"), "application/pdf")
+(published,) = services.report_update_attachments(report=report, user=user, uploads=[(upload, "")])
+content = {k: "无" for k in ("basic", "management", "pollution", "carbon")}
+services.report_update_attachments(report=report, user=user, remove=[draft_file.pk])
+services.report_submit(report=report, content=content, user=user)
+print("PUBLISHED", published.pk, published.file.name)
+"""
+
+
+def test_an_enterprise_document_lives_in_the_private_bucket_and_is_served_once_published(
+    healthy,
+):
+    topology = healthy
+    out = topology.manage("shell", "--no-imports", "-c", ENTERPRISE_DOCUMENT)
+    draft_pk, draft_name = re.search(r"DRAFT (\d+) (\S+)", out).groups()
+    pk, name = re.search(r"PUBLISHED (\d+) (\S+)", out).groups()
+    keys = topology.s3_keys(BUCKETS["private"], "enterprises/")
+    assert name in keys
+    # Taken out of the draft before submission and named by no version: deleted from the bucket.
+    assert draft_name not in keys
+    anonymous = topology.resident("127.0.0.12")
+    for app in (0, 1, None):
+        reply = anonymous.via(app).get(f"/enterprises/attachments/{pk}/")
+        assert reply.status == 200, (app, reply.status)
+        assert reply.body.startswith(b"%PDF-")
+        assert reply.headers["content-type"] == "application/pdf"
+        assert "public" not in reply.headers["cache-control"]
+    assert anonymous.get(f"/enterprises/attachments/{draft_pk}/").status == 404
+    assert anonymous.get(f"/media/{name}").status == 404
