@@ -45,14 +45,20 @@ test: $(STAMP) ## Run the whole test suite on SQLite (browser journeys run when 
 # Transactional tests that need the migrated data each run in a process (and test database) of
 # their own on PostgreSQL: there a flush re-creates content types under new ids, so two such
 # modules in one process collide; SQLite resets its sequences on flush and runs them together.
-PG_OWN_DB := $(OWN_PROCESS) tests/surveys/test_release_files_migration.py tests/surveys/test_concurrency.py \
-	tests/learning/test_concurrency.py tests/disclosure/test_catalogue.py tests/portal/test_mfa.py \
-	tests/portal/test_transitions.py tests/surveys/test_export_machine.py
+# They run in two lanes at once (one per core), each lane on a test database of its own.
+PG_LANE_A := $(OWN_PROCESS) tests/disclosure/test_catalogue.py tests/portal/test_transitions.py \
+	tests/surveys/test_export_machine.py
+PG_LANE_B := tests/surveys/test_release_files_migration.py tests/surveys/test_concurrency.py \
+	tests/learning/test_concurrency.py tests/portal/test_mfa.py
+PG_OWN_DB := $(PG_LANE_A) $(PG_LANE_B)
 
 test-postgres: $(STAMP) ## Run the suite against DATABASE_URL (default: local PostgreSQL, fresh test database)
 	export DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/eco_portal}; \
-	$(PY) -m pytest -n 2 --dist load --create-db $(foreach f,$(PG_OWN_DB),--ignore=$(f)) $(PYTEST_ARGS) && \
-	for f in $(PG_OWN_DB); do $(PY) -m pytest -n 0 --create-db -p no:randomly -q $$f || exit 1; done
+	$(PY) -m pytest -n 2 --dist load --create-db $(foreach f,$(PG_OWN_DB),--ignore=$(f)) $(PYTEST_ARGS) || exit 1; \
+	lane() { url="$$DATABASE_URL$$1"; shift; for f in "$$@"; do \
+	  DATABASE_URL="$$url" $(PY) -m pytest -n 0 --create-db -p no:randomly -q $$f || return 1; done; }; \
+	lane _lane_a $(PG_LANE_A) & a=$$!; lane _lane_b $(PG_LANE_B) & b=$$!; \
+	wait $$a; ra=$$?; wait $$b; rb=$$?; test $$ra -eq 0 -a $$rb -eq 0
 
 deployed-test: $(STAMP) ## Start the deployed topology (nginx, 2 app servers, 2 workers, private PostgreSQL/Redis/S3) and test it
 	@command -v nginx >/dev/null || { echo "nginx is required: apt-get install nginx-light"; exit 1; }
