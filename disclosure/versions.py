@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
-import json
 from dataclasses import dataclass
 
 from portal.search import html_to_text
+from portal.uploads import canonical_sha256, file_sha256
 
 
-def file_sha256(document) -> str:
-    digest = hashlib.sha256()
+def document_sha256(document) -> str:
     with document.file.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(65536), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return file_sha256(fh)
 
 
 def item_text(item) -> str:
@@ -49,7 +45,7 @@ def item_attachments(item) -> list[dict]:
             {
                 "title": attachment.label or document.title,
                 "filename": document.filename,
-                "sha256": file_sha256(document),
+                "sha256": document_sha256(document),
                 "document_id": document.pk,
             }
         )
@@ -58,13 +54,9 @@ def item_attachments(item) -> list[dict]:
 
 def fingerprint(text: str, attachments: list[dict]) -> str:
     """SHA-256 over the text and each attachment's name and content hash (canonical JSON)."""
-    payload = json.dumps(
-        {"text": text, "attachments": [[a["filename"], a["sha256"]] for a in attachments]},
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+    return canonical_sha256(
+        {"text": text, "attachments": [[a["filename"], a["sha256"]] for a in attachments]}
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,6 @@ filers, 第四章 of the plan) has only the carbon part and its table.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -24,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from enterprises import values
+from portal.uploads import canonical_sha256
 
 # (key, label) of the eight parts, in the format's order.
 PARTS = (
@@ -222,16 +221,12 @@ def carbon_total(content: dict) -> Decimal:
 def fingerprint(content: dict, attachments: list[dict] | None = None) -> str:
     """SHA-256 over the canonical JSON of the content and each attachment's title, file name and
     content hash, in order (a version without attachments hashes ``"attachments": []``)."""
-    payload = json.dumps(
+    return canonical_sha256(
         {
             "content": content,
             "attachments": [[a["title"], a["filename"], a["sha256"]] for a in attachments or []],
-        },
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
+        }
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def temporary_fingerprint(

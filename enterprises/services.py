@@ -38,7 +38,7 @@ from enterprises.policies import enterprise_policy
 from portal import transitions
 from portal.storage import delete_quietly
 from portal.transitions import Context, StateMachine, Transition
-from portal.uploads import validate_document_file
+from portal.uploads import file_sha256, validate_document_file
 
 Status = AnnualReport.Status
 
@@ -99,18 +99,23 @@ def _freeze(ctx: Context) -> None:
     report.draft = content
 
 
+def _already_submitted() -> ReportError:
+    """A submitted report is frozen: drafts, files and submissions wait for a correction."""
+    return ReportError(
+        _(
+            "This report has already been submitted and is frozen. To change it, start a "
+            "correction: it becomes a new version with a reason."
+        ),
+        code="already_submitted",
+    )
+
+
 def _not_allowed(ctx: Context) -> Exception:
     if (
         ctx.transition.name in ("submit", "submit_correction")
         and ctx.from_state == Status.SUBMITTED
     ):
-        return ReportError(
-            _(
-                "This report has already been submitted and is frozen. To change it, start a "
-                "correction: it becomes a new version with a reason."
-            ),
-            code="already_submitted",
-        )
+        return _already_submitted()
     return ReportError(
         _("This step (%(action)s) is not possible in the state “%(state)s”.")
         % {"action": ctx.transition.label, "state": ctx.obj.get_status_display()},
@@ -201,13 +206,7 @@ def report_save_draft(*, report: AnnualReport, content: dict, user) -> AnnualRep
     with transaction.atomic():
         locked = AnnualReport.objects.select_for_update().get(pk=report.pk)
         if locked.status == Status.SUBMITTED:
-            raise ReportError(
-                _(
-                    "This report has already been submitted and is frozen. To change it, start "
-                    "a correction: it becomes a new version with a reason."
-                ),
-                code="already_submitted",
-            )
+            raise _already_submitted()
         locked.draft = clean
         locked.save(update_fields=["draft", "updated_at"])
     return locked
@@ -370,15 +369,11 @@ def check_uploads(uploads, *, already: int) -> list[tuple]:
         except ValidationError as exc:
             problems.append(f"{upload.name}: {exc.messages[0]}")
             continue
-        digest = hashlib.sha256()
-        upload.seek(0)
-        for chunk in upload.chunks():
-            digest.update(chunk)
-        upload.seek(0)
+        digest = file_sha256(upload)
         name = (upload.name or "").rsplit("/", 1)[-1][:255]
         upload.name = name
         clean_title = (title or "").strip()[:200] or name.rsplit(".", 1)[0]
-        checked.append((upload, clean_title, digest.hexdigest(), upload.size))
+        checked.append((upload, clean_title, digest, upload.size))
     if problems:
         raise ValidationError({"attachments": problems})
     return checked
@@ -425,15 +420,8 @@ def report_update_attachments(
         raise ReportForbidden(_("You may not file or change this enterprise's reports."))
     if not uploads and not remove:
         return []
-    frozen = ReportError(
-        _(
-            "This report has already been submitted and is frozen. To change it, start a "
-            "correction: it becomes a new version with a reason."
-        ),
-        code="already_submitted",
-    )
     if AnnualReport.objects.filter(pk=report.pk, status=Status.SUBMITTED).exists():
-        raise frozen
+        raise _already_submitted()
     remaining = report.attachments.filter(in_draft=True).exclude(pk__in=list(remove)).count()
     files = check_uploads(uploads, already=remaining)
     stored: list[str] = []
@@ -444,7 +432,7 @@ def report_update_attachments(
                 AnnualReport.objects.select_for_update().get(pk=report.pk).status
                 == Status.SUBMITTED
             ):
-                raise frozen
+                raise _already_submitted()
             report.attachments.filter(pk__in=list(remove)).update(in_draft=False)
             for upload, title, digest, size in files:
                 attachment = _store(

@@ -20,6 +20,7 @@ from enterprises.models import AnnualReport, ApiToken, LegalDocument
 from enterprises.report_format import ContentErrors
 from portal.models import Subdistrict
 from portal.storage import private_file_response
+from portal.uploads import document_content_type
 
 PER_PAGE = 20
 
@@ -124,26 +125,12 @@ def attachment(request, pk: int):
     is_pdf = found.filename.lower().endswith(".pdf")
     return private_file_response(
         found.file.name,
-        content_type=ATTACHMENT_TYPES.get(found.filename.rsplit(".", 1)[-1].lower(), OCTET),
+        content_type=document_content_type(found.filename),
         filename=found.filename,
         as_attachment=not is_pdf,
         # Browsers may keep a published file; shared caches only keep page-cached views.
         cache_control="private, max-age=3600" if public else "private, no-store",
     )
-
-
-OCTET = "application/octet-stream"
-ATTACHMENT_TYPES = {
-    "pdf": "application/pdf",
-    "doc": "application/msword",
-    "xls": "application/vnd.ms-excel",
-    "ppt": "application/vnd.ms-powerpoint",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    "odt": "application/vnd.oasis.opendocument.text",
-    "ods": "application/vnd.oasis.opendocument.spreadsheet",
-}
 
 
 def _parts(content: dict, carbon_only: bool) -> list[tuple[str, str, str]]:

@@ -1,11 +1,18 @@
-"""Uploaded documents (attachments of disclosure items and of enterprise reports).
+"""Uploaded documents and the fingerprints that pin published versions.
 
-One validator for every place that accepts a document from a person: the extension must be one of
-``DOCUMENT_SIGNATURES`` and the first bytes must match it (a renamed executable or image is
-refused), and the size is bounded. Messages are translated and name the rule that failed.
+One validator for every place that accepts a document from a person (attachments of disclosure
+items and of enterprise reports): the extension must be one of ``DOCUMENT_SIGNATURES`` and the
+first bytes must match it (a renamed executable or image is refused), and the size is bounded.
+Messages are translated and name the rule that failed.
+
+One way to fingerprint: ``file_sha256`` hashes a file's content, ``canonical_sha256`` a version's
+canonical JSON (disclosure item versions and enterprise report versions use both).
 """
 
 from __future__ import annotations
+
+import hashlib
+import json
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -25,6 +32,25 @@ DOCUMENT_SIGNATURES = {
     "odt": _ZIP,
     "ods": _ZIP,
 }
+
+
+#: The type each accepted extension is served with.
+DOCUMENT_CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "doc": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "ppt": "application/vnd.ms-powerpoint",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+}
+
+
+def document_content_type(filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return DOCUMENT_CONTENT_TYPES.get(extension, "application/octet-stream")
 
 
 def validate_document_file(file, *, max_bytes: int) -> None:
@@ -59,6 +85,22 @@ def validate_document_file(file, *, max_bytes: int) -> None:
             % {"ext": extension},
             code="attachment_content",
         )
+
+
+def file_sha256(file) -> str:
+    """SHA-256 of a Django ``File``'s content (an upload, or an opened stored file), read in
+    chunks; the file is left at its start."""
+    digest = hashlib.sha256()
+    for chunk in file.chunks():  # chunks() starts from the beginning
+        digest.update(chunk)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+def canonical_sha256(payload) -> str:
+    """SHA-256 of ``payload`` as canonical JSON: sorted keys, no spaces, UTF-8 (not escaped)."""
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def sample_pdf(text: str) -> bytes:
