@@ -51,9 +51,14 @@ def _system_only(actor, job) -> bool:
 def _lock_job(job):
     """Lock the job's row without waiting: a row another worker holds is skipped, never waited
     for and taken again, so a job is claimed exactly once (``SKIP LOCKED`` on PostgreSQL;
-    SQLite's ``BEGIN IMMEDIATE`` serialises the transactions)."""
+    SQLite's ``BEGIN IMMEDIATE`` serialises the transactions).
+
+    Only the job's own row is locked (``of=("self",)``): without it the join with the survey
+    locks the survey's row too, and a worker claiming one job of a survey made the other
+    worker skip every other job of that survey (left queued, or running with its finish
+    refused)."""
     locked = (
-        ExportJob.objects.select_for_update(skip_locked=True)
+        ExportJob.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("survey")
         .filter(pk=job.pk)
         .first()
@@ -181,7 +186,16 @@ def build_export(job_id: int) -> str:
             )
             return ExportJob.Status.FAILED
         filename = builder.filename(job.survey)
-        stored = store_export_file(job, filename, content)
+        try:
+            stored = store_export_file(job, filename, content)
+        except Exception as error:  # the storage is down or refused: never left "running"
+            logger.exception("Export job %s (%s) could not be stored", job_id, job.kind)
+            export_job_fail(
+                job,
+                message=_("The export could not be saved (%(error)s); try again later.")
+                % {"error": type(error).__name__},
+            )
+            return ExportJob.Status.FAILED
         try:
             transition(
                 EXPORT_JOBS,

@@ -142,3 +142,54 @@ def test_a_job_held_by_another_worker_is_skipped_not_waited_for_on_postgresql():
     job.refresh_from_db()
     assert job.status == ExportJob.Status.QUEUED
     assert tasks.build_export(job.pk) == ExportJob.Status.DONE
+
+
+def test_a_storage_that_refuses_the_file_fails_the_job_instead_of_leaving_it_running(
+    monkeypatch, tmp_path
+):
+    from django.core.files.storage import FileSystemStorage
+
+    job = make_job(buildable=True)
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the storage wants its folder")
+    monkeypatch.setattr(tasks, "private_storage", lambda: FileSystemStorage(location=blocked))
+    assert tasks.build_export(job.pk) == ExportJob.Status.FAILED
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.FAILED and not job.file and job.finished_at
+    assert "could not be saved" in job.message and "Error" in job.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_holding_one_job_does_not_hold_the_other_jobs_of_the_same_survey():
+    """Two workers, two jobs of one survey: claims and finishes go through side by side (the
+    survey joined into the lock query was locked too, and the second job was skipped)."""
+    import threading
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL (SQLite serialises with BEGIN IMMEDIATE)")
+    first = make_job(buildable=True)
+    second = ExportJob.objects.create(survey=first.survey, kind=ExportJob.Kind.MICRODATA_CSV)
+    locked, release = threading.Event(), threading.Event()
+
+    def other_worker():
+        try:
+            with transaction.atomic():
+                tasks._lock_job(first)  # the machine's own lock, held mid-transition
+                locked.set()
+                release.wait(30)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=other_worker)
+    thread.start()
+    try:
+        assert locked.wait(30)
+        assert tasks.build_export(second.pk) == ExportJob.Status.DONE  # claim and finish
+    finally:
+        release.set()
+        thread.join()
+    second.refresh_from_db()
+    assert second.status == ExportJob.Status.DONE and second.file
+    assert tasks.build_export(first.pk) == ExportJob.Status.DONE
