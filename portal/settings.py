@@ -396,6 +396,10 @@ else:  # s3
         "signature_version": "s3v4",
         "file_overwrite": False,  # like the filesystem: a taken name gets a suffix
         "default_acl": None,  # access is the buckets' policy, never a per-object ACL
+        # botocore's 60 s waits and 5 tries would outlast gunicorn's timeout (portal/s3.py)
+        "connect_timeout": env_float("PORTAL_S3_CONNECT_TIMEOUT", 3.0, minimum=0.1, maximum=60),
+        "read_timeout": env_float("PORTAL_S3_READ_TIMEOUT", 10.0, minimum=0.1, maximum=300),
+        "max_attempts": env_int("PORTAL_S3_MAX_ATTEMPTS", 3, minimum=1, maximum=10),
     }
     _public_bucket = env_str("PORTAL_S3_PUBLIC_BUCKET", "")
     _private_bucket = env_str("PORTAL_S3_PRIVATE_BUCKET", "")
@@ -416,7 +420,7 @@ else:  # s3
             "(PORTAL_S3_PUBLIC_PREFIX, PORTAL_S3_PRIVATE_PREFIX)."
         )
     _PUBLIC_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "portal.s3.S3Storage",
         "OPTIONS": {
             **_s3_common,
             "bucket_name": _public_bucket,
@@ -426,7 +430,7 @@ else:  # s3
         },
     }
     _PRIVATE_STORAGE = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "portal.s3.S3Storage",
         "OPTIONS": {
             **_s3_common,
             "bucket_name": _private_bucket,

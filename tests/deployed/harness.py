@@ -90,9 +90,8 @@ def app_environment(t: Topology) -> dict[str, str]:
         "PORTAL_S3_ACCESS_KEY_ID": S3_KEY,
         "PORTAL_S3_SECRET_ACCESS_KEY": S3_KEY,
         "PORTAL_S3_REGION": "us-east-1",
-        # botocore: give up quickly when the object storage is down (the app answers 503).
-        "AWS_RETRY_MODE": "standard",
-        "AWS_MAX_ATTEMPTS": "2",
+        # Give up sooner than production when the object storage is down or hung (503 page).
+        "PORTAL_S3_MAX_ATTEMPTS": "2",
     }
 
 

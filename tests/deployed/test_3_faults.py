@@ -141,6 +141,35 @@ def test_object_storage_stops_a_report_with_photos_is_refused_and_nothing_half_s
     ) == [(0,)]
 
 
+def test_object_storage_hangs_the_resident_gets_the_503_page_not_a_gateway_error(healthy):
+    """The store accepts connections and never answers (its forwarder is frozen with SIGSTOP:
+    a hung MinIO, a partition that drops packets). The read timeout (PORTAL_S3_READ_TIMEOUT)
+    ends the wait long before gunicorn's: the portal's own 503 page, nothing saved."""
+    import signal
+
+    topology = healthy
+    s3 = topology.services["s3"]
+    files_before = topology.s3_keys(BUCKETS["private"], "tipoffs/")
+    s3.send(signal.SIGSTOP)
+    try:
+        page = topology.resident("127.0.0.24").post(
+            TIPOFF_PATH,
+            tipoff_fields(topology, "s3-hung-page", "13600000003"),
+            [("photos", "p.jpg", photo_bytes(8))],
+        )
+        assert page.status == 503, page.status  # nginx would say 502/504 after gunicorn's 60 s
+        assert page.headers.get("retry-after") == "30"
+        assert "文件存储暂时无法响应" in page.text
+    finally:
+        s3.send(signal.SIGCONT)
+    assert topology.s3_keys(BUCKETS["private"], "tipoffs/") == files_before
+    assert topology.sql(
+        "SELECT count(*) FROM tipoffs_tipoff WHERE description LIKE %s", ("%s3-hung-page",)
+    ) == [(0,)]
+    after = submit_one(topology, "tipoff", 24_001, photo=photo_bytes(9))
+    assert after.accepted
+
+
 def test_a_worker_killed_mid_export_leaves_no_half_file_and_the_job_is_marked_failed(healthy):
     import psycopg
 

@@ -383,3 +383,56 @@ def test_storage_settings_that_cannot_work_stop_start_up(env, message):
     result = run_python("import portal.settings", DJANGO_DEBUG="true", **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr and message in result.stderr
+
+
+def test_the_s3_storages_bound_connect_and_read_times(s3_storages):
+    for name in ("default", "private"):
+        assert s3_storages[name]["BACKEND"] == "portal.s3.S3Storage"
+        options = s3_storages[name]["OPTIONS"]
+        assert (options["connect_timeout"], options["read_timeout"]) == (3.0, 10.0)
+        assert options["max_attempts"] == 3
+    with override_settings(
+        STORAGES={**s3_storages, "staticfiles": settings.STORAGES["staticfiles"]}
+    ):
+        config = private_storage().client_config
+        assert (config.connect_timeout, config.read_timeout) == (3.0, 10.0)
+        assert config.retries == {"mode": "standard", "total_max_attempts": 3}
+        assert config.s3 == {"addressing_style": "path"} and config.signature_version == "s3v4"
+
+
+def test_a_store_that_accepts_but_never_answers_is_given_up_as_unavailable():
+    """A hung object store (connections accepted, nothing answered) raises a storage error that
+    portal.unavailable turns into the 503 page, instead of holding the request for minutes."""
+    import threading
+
+    from portal.s3 import S3Storage
+    from portal.unavailable import dependency_of
+
+    hung = socket.create_server(("127.0.0.1", 0), backlog=16)  # never accept()ed: the kernel
+    # completes the handshake and the request waits in its queue forever
+    storage = S3Storage(
+        endpoint_url=f"http://127.0.0.1:{hung.getsockname()[1]}",
+        region_name="us-east-1",
+        access_key=ACCESS_KEY,
+        secret_key=SECRET,
+        bucket_name=PRIVATE_BUCKET,
+        addressing_style="path",
+        file_overwrite=False,
+        connect_timeout=0.5,
+        read_timeout=0.5,
+        max_attempts=2,
+    )
+    outcome: list[BaseException] = []
+
+    def save():
+        try:
+            storage.save("tipoffs/hung.txt", ContentFile(b"x"))
+        except BaseException as error:  # the test inspects it
+            outcome.append(error)
+
+    thread = threading.Thread(target=save, daemon=True)
+    thread.start()
+    thread.join(45)  # botocore's own defaults would wait 60 s per attempt
+    hung.close()
+    assert not thread.is_alive(), "the storage kept waiting on a store that never answers"
+    assert outcome and dependency_of(outcome[0]) == "storage", outcome
