@@ -156,7 +156,14 @@ def test_a_storage_that_refuses_the_file_fails_the_job_instead_of_leaving_it_run
     assert tasks.build_export(job.pk) == ExportJob.Status.FAILED
     job.refresh_from_db()
     assert job.status == ExportJob.Status.FAILED and not job.file and job.finished_at
-    assert "could not be saved" in job.message and "Error" in job.message
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    with translation.override(settings.LANGUAGE_CODE):  # the job's language: none, the default
+        expected = gettext("The export could not be saved (%(error)s); try again later.")
+    assert job.message == expected % {"error": "NotADirectoryError"}
+    assert job.message.startswith("导出文件未能保存")
 
 
 @pytest.mark.django_db(transaction=True)
