@@ -497,8 +497,11 @@ def _may_handle_redemptions(actor, redemption: Redemption) -> bool:
 
 
 def _lock_redemption(redemption: Redemption) -> Redemption:
+    """Lock the redemption's row only (``of``): the joined reward is read, not locked. A refund
+    then locks the account before the reward, in the same order as :func:`redeem`; locking the
+    reward here first would let a cancel and a redemption of the same resident deadlock."""
     locked = (
-        Redemption.objects.select_for_update()
+        Redemption.objects.select_for_update(of=("self",))
         .select_related("reward")
         .filter(pk=redemption.pk)
         .first()
