@@ -25,3 +25,9 @@ PORTAL_REQUIRE_STAFF_MFA = False
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 # The default Site follows PORTAL_BASE_URL on migrate; tests see Wagtail's localhost:80.
 PORTAL_BASE_URL = WAGTAILADMIN_BASE_URL = "http://localhost"
+
+# `make test-postgres` builds the migrated database once (tests/pg_template.py); each test
+# process clones it instead of running every migration again.
+_default_db = DATABASES["default"]  # noqa: F405 - from portal.settings
+if os.environ.get("PORTAL_TEST_DB_TEMPLATE") and _default_db["ENGINE"].endswith("postgresql"):
+    _default_db.setdefault("TEST", {})["TEMPLATE"] = os.environ["PORTAL_TEST_DB_TEMPLATE"]
