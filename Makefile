@@ -47,16 +47,19 @@ test: $(STAMP) ## Run the whole test suite on SQLite (browser journeys run when 
 # modules in one process collide; SQLite resets its sequences on flush and runs them together.
 # They run in two lanes at once (one per core), each lane on a test database of its own.
 # Every test database is cloned from one migrated template (tests/pg_template.py), built first.
+# Only the tests that use the database run here (PORTAL_DATABASE_TESTS_ONLY, tests/conftest.py):
+# the others cannot reach it, so they cannot depend on it; `make test` runs them.
 PG_LANE_A := $(OWN_PROCESS) tests/disclosure/test_catalogue.py tests/portal/test_transitions.py \
 	tests/surveys/test_export_machine.py
 PG_LANE_B := tests/surveys/test_release_files_migration.py tests/surveys/test_concurrency.py \
 	tests/learning/test_concurrency.py tests/portal/test_mfa.py
 PG_OWN_DB := $(PG_LANE_A) $(PG_LANE_B)
 
-test-postgres: $(STAMP) ## Run the suite against DATABASE_URL (default: local PostgreSQL, fresh test database)
+test-postgres: $(STAMP) ## Run the tests that use the database against DATABASE_URL (default: local PostgreSQL)
 	export DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/eco_portal}; \
 	PORTAL_TEST_DB_TEMPLATE=$$($(PY) -m tests.pg_template create) || exit 1; \
 	export PORTAL_TEST_DB_TEMPLATE; trap '$(PY) -m tests.pg_template drop' EXIT; \
+	export PORTAL_DATABASE_TESTS_ONLY=1; \
 	$(PY) -m pytest -n 2 --dist load --create-db $(foreach f,$(PG_OWN_DB),--ignore=$(f)) $(PYTEST_ARGS) || exit 1; \
 	lane() { url="$$DATABASE_URL$$1"; shift; for f in "$$@"; do \
 	  DATABASE_URL="$$url" $(PY) -m pytest -n 0 --create-db -p no:randomly -q $$f || return 1; done; }; \

@@ -10,6 +10,37 @@ def pytest_configure(config):
     compile_catalogues()
 
 
+#: Fixtures that give a test the database (pytest-django refuses database access to any other).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+def uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """``PORTAL_DATABASE_TESTS_ONLY=1`` (the PostgreSQL leg of ``make test-postgres``): only the
+    tests that use the database. A test without the marker or a database fixture cannot reach
+    the database (pytest-django blocks it), so it cannot depend on which one is configured; it
+    already ran in the SQLite leg."""
+    import os
+
+    if os.environ.get("PORTAL_DATABASE_TESTS_ONLY") != "1":
+        return
+    keep = [item for item in items if uses_database(item)]
+    if len(keep) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+        items[:] = keep
+
+
 @pytest.fixture(autouse=True)
 def _clear_sms_outbox():
     from portal.sms import MemorySmsSender

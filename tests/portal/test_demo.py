@@ -19,10 +19,14 @@ def counts():
     )
 
 
-def test_seed_demo_is_idempotent(settings):
-    settings.DEBUG = True
-    call_command("seed_demo")
+def test_seed_demo_is_idempotent_and_force_overrides_the_refusal(settings):
+    # One test for both (each seeding takes the better part of a minute): the first run with
+    # DEBUG off and --force, the second an ordinary one that must change nothing.
+    settings.DEBUG = False
+    call_command("seed_demo", "--force")
+    assert User.objects.filter(username="admin", is_superuser=True).exists()
     first = counts()
+    settings.DEBUG = True
     call_command("seed_demo")
     assert counts() == first
     assert Subdistrict.objects.count() == 6
@@ -41,9 +45,3 @@ def test_seed_demo_refuses_without_debug(settings):
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("seed_demo")
     assert not User.objects.exists()
-
-
-def test_seed_demo_force_overrides_the_refusal(settings):
-    settings.DEBUG = False
-    call_command("seed_demo", "--force")
-    assert User.objects.filter(username="admin", is_superuser=True).exists()
