@@ -19,13 +19,18 @@ def catalogue_paths() -> list[Path]:
     return sorted(LOCALE_DIR.glob("*/LC_MESSAGES/*.po"))
 
 
-def compile_catalogues() -> list[Path]:
-    """Write a .mo beside every .po under locale/ (fuzzy entries are left out, as msgfmt does)."""
+def compile_catalogues(*, stale_only: bool = False) -> list[Path]:
+    """Write a .mo beside every .po under locale/ (fuzzy entries are left out, as msgfmt does).
+
+    ``stale_only``: skip a .mo already newer than its .po (each test process calls this at
+    start-up; rewriting a file another process is reading would be a race, and slow)."""
     written = []
     for po_path in catalogue_paths():
+        mo_path = po_path.with_suffix(".mo")
+        if stale_only and mo_path.exists() and mo_path.stat().st_mtime > po_path.stat().st_mtime:
+            continue
         with po_path.open("rb") as fh:
             catalog = read_po(fh, locale=po_path.parts[-3])
-        mo_path = po_path.with_suffix(".mo")
         with mo_path.open("wb") as fh:
             write_mo(fh, catalog, use_fuzzy=False)
         written.append(mo_path)

@@ -7,7 +7,7 @@ from portal.i18n_tools import compile_catalogues
 
 def pytest_configure(config):
     # The suite checks translated pages, so the .mo files must match the .po files under test.
-    compile_catalogues()
+    compile_catalogues(stale_only=True)
 
 
 #: Fixtures that give a test the database (pytest-django refuses database access to any other).
