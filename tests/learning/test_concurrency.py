@@ -11,6 +11,7 @@ from django.db import connection, connections
 from portal.learning import services
 from portal.learning.models import LedgerEntry, Redemption, Reward
 from tests.factories import UserFactory
+from tests.locks import held_elsewhere
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -107,35 +108,19 @@ def test_a_redemption_held_by_the_desk_does_not_lock_its_reward():
     """The desk's transition locks the redemption row alone, so the same resident can redeem
     the same reward meanwhile: locks are taken account first, reward second, on every path
     (the reward locked first by the desk and the account by the resident would deadlock)."""
-    from django.db import transaction
-
     user = UserFactory()
     services.award(user=user, amount=500, reason=LedgerEntry.Reason.SURVEY, key="lock:seed")
     reward = Reward.objects.create(name="布袋", points=50, stock=10, per_person_limit=5)
     first = services.redeem(user=user, reward_id=reward.pk, nonce="lock-first-aaaaaaaaaa")
-    held, release = threading.Event(), threading.Event()
-
-    def desk():
-        try:
-            with transaction.atomic():
-                services._lock_redemption(first)  # the first step of cancel and fulfil
-                held.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=desk)
-    thread.start()
-    try:
-        assert held.wait(30)
+    # The desk's lock is the first step of cancel and fulfil.
+    with held_elsewhere(lambda: services._lock_redemption(first)):
         with connection.cursor() as cursor:
             cursor.execute("SET lock_timeout = '5s'")  # waiting on the reward row fails here
-        second = services.redeem(user=user, reward_id=reward.pk, nonce="lock-second-aaaaaaaaa")
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET lock_timeout")
-        release.set()
-        thread.join()
+        try:
+            second = services.redeem(user=user, reward_id=reward.pk, nonce="lock-second-aaaaaaaaa")
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
     assert second.reward_id == reward.pk
     services.redemption_cancel(redemption_id=first.pk, actor=user)
     reward.refresh_from_db()

@@ -11,6 +11,7 @@ from portal.transitions import TransitionForbidden, TransitionNotAllowed, transi
 from surveys import tasks
 from surveys.models import ExportJob
 from tests.factories import UserFactory
+from tests.locks import held_elsewhere
 from tests.surveys.analysis_fixtures import reference_survey
 from tests.surveys.builders import build_survey
 
@@ -111,34 +112,15 @@ def test_a_failing_builder_marks_the_job_failed_through_the_machine(monkeypatch)
 
 @pytest.mark.django_db(transaction=True)
 def test_a_job_held_by_another_worker_is_skipped_not_waited_for_on_postgresql():
-    import threading
-
-    from django.db import connection, connections, transaction
+    from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("SKIP LOCKED needs PostgreSQL (SQLite serialises with BEGIN IMMEDIATE)")
     job = make_job(buildable=True)
-    locked, release = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                ExportJob.objects.select_for_update().get(pk=job.pk)
-                locked.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert locked.wait(30)
+    with held_elsewhere(lambda: ExportJob.objects.select_for_update().get(pk=job.pk)):
         with pytest.raises(tasks.ExportJobBusy):
             transition(tasks.EXPORT_JOBS, job, "claim", actor=None)
         assert tasks.build_export(job.pk) == "nothing to do"
-    finally:
-        release.set()
-        thread.join()
     job.refresh_from_db()
     assert job.status == ExportJob.Status.QUEUED
     assert tasks.build_export(job.pk) == ExportJob.Status.DONE
@@ -170,33 +152,14 @@ def test_a_storage_that_refuses_the_file_fails_the_job_instead_of_leaving_it_run
 def test_a_worker_holding_one_job_does_not_hold_the_other_jobs_of_the_same_survey():
     """Two workers, two jobs of one survey: claims and finishes go through side by side (the
     survey joined into the lock query was locked too, and the second job was skipped)."""
-    import threading
-
-    from django.db import connection, connections, transaction
+    from django.db import connection
 
     if connection.vendor != "postgresql":
         pytest.skip("row locks need PostgreSQL (SQLite serialises with BEGIN IMMEDIATE)")
     first = make_job(buildable=True)
     second = ExportJob.objects.create(survey=first.survey, kind=ExportJob.Kind.MICRODATA_CSV)
-    locked, release = threading.Event(), threading.Event()
-
-    def other_worker():
-        try:
-            with transaction.atomic():
-                tasks._lock_job(first)  # the machine's own lock, held mid-transition
-                locked.set()
-                release.wait(30)
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=other_worker)
-    thread.start()
-    try:
-        assert locked.wait(30)
+    with held_elsewhere(lambda: tasks._lock_job(first)):  # the machine's own lock, mid-transition
         assert tasks.build_export(second.pk) == ExportJob.Status.DONE  # claim and finish
-    finally:
-        release.set()
-        thread.join()
     second.refresh_from_db()
     assert second.status == ExportJob.Status.DONE and second.file
     assert tasks.build_export(first.pk) == ExportJob.Status.DONE
