@@ -35,9 +35,11 @@ def pytest_collection_modifyitems(config, items):
 
     if os.environ.get("PORTAL_DATABASE_TESTS_ONLY") != "1":
         return
-    keep = [item for item in items if uses_database(item)]
-    if len(keep) != len(items):
-        config.hook.pytest_deselected(items=[item for item in items if not uses_database(item)])
+    keep, drop = [], []
+    for item in items:
+        (keep if uses_database(item) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
         items[:] = keep
 
 
